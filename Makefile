@@ -1,0 +1,50 @@
+# The two commands: `make run` (install + ingest the bundled sample) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB ?= data/newsdesk.duckdb
+EVAL ?= ../shared/eval
+
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+
+.PHONY: install run test test-fast lint eval bench deploy worker clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/newsdesk ingest --db $(DB)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+eval: $(STAMP)
+	$(BIN)/python -m bench.evaluate --eval-dir $(EVAL)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.throughput --eval-dir $(EVAL)
+
+deploy: $(STAMP)
+	$(BIN)/newsdesk deploy
+
+worker: $(STAMP)
+	$(BIN)/newsdesk worker
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

@@ -1,0 +1,53 @@
+"""The one typed settings object.
+
+Built once at the start of a flow or command and passed down; nothing reads configuration at
+import time. Every field can be set from the environment with the ``NEWSDESK_`` prefix
+(``NEWSDESK_DB_PATH=/srv/news.duckdb``) or from a ``.env`` file in the working directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CONFIG_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = CONFIG_DIR.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSDESK_", env_file=".env", extra="ignore")
+
+    db_path: Path = Field(
+        PROJECT_DIR / "data" / "newsdesk.duckdb",
+        description="The snapshot analysts open; the writer's working file lives beside it.",
+    )
+    sources_file: Path = Field(CONFIG_DIR / "sources.yaml", description="Source definitions.")
+    user_agent: str = Field(
+        "newsdesk/0.1 (news incident research pipeline; +https://github.com/newsdesk/newsdesk)",
+        description="Sent with every request so site operators know who is fetching.",
+    )
+    connect_timeout: float = Field(5.0, gt=0, description="Seconds to wait for a TCP connect.")
+    read_timeout: float = Field(20.0, gt=0, description="Seconds to wait between bytes.")
+    max_retries: int = Field(3, ge=0, description="Retries on 5xx, 429 and timeouts.")
+    backoff_base: float = Field(0.5, ge=0, description="First retry delay; doubles each time.")
+    backoff_max: float = Field(60.0, ge=0, description="Longest delay between retries.")
+    max_response_bytes: int = Field(5_000_000, gt=0, description="Larger bodies are rejected.")
+    max_redirects: int = Field(5, ge=0, description="Redirect hops followed per request.")
+    min_body_words: int = Field(40, ge=0, description="Pages with less text are rejected.")
+    near_duplicate_threshold: float = Field(
+        0.45,
+        gt=0,
+        lt=1,
+        description="Estimated Jaccard (word 5-shingles) above which two bodies are one story; "
+        "lightly edited copies score about 0.6, so 0.8 would miss them.",
+    )
+    minhash_permutations: int = Field(128, ge=16, description="MinHash signature length.")
+    process_batch_size: int = Field(200, ge=1, description="Pages cleaned per Prefect task.")
+    earliest_date: str = Field("1990-01-01", description="Earlier publication dates are rejected.")
+
+    @property
+    def work_db_path(self) -> Path:
+        """The private database the single writer uses; published to ``db_path`` by rename."""
+        return self.db_path.with_name(f".{self.db_path.stem}.work.duckdb")
