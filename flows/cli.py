@@ -9,7 +9,7 @@ import os
 
 import typer
 
-from flows.commands import extract, incidents, ingest, ops
+from flows.commands import extract, incidents, ingest, ops, summary
 
 app = typer.Typer(
     name="newsdesk",
@@ -28,5 +28,5 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
-for module in (ingest, extract, incidents, ops):
+for module in (ingest, extract, incidents, summary, ops):
     module.register(app)

@@ -54,7 +54,8 @@ CREATE TABLE raw_pages (
     listed_date    VARCHAR,
     listed_title   VARCHAR,
     fetched_at     TIMESTAMPTZ NOT NULL,
-    run_id         VARCHAR NOT NULL
+    run_id         VARCHAR NOT NULL,
+    processed_at   TIMESTAMPTZ              -- NULL until cleaned: a crashed run's pages stay due
 );
 
 CREATE TABLE articles (

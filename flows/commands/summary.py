@@ -1,0 +1,7 @@
+"""Commands: summary (being written)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the CLI."""

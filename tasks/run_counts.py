@@ -1,0 +1,62 @@
+"""What a run did, per stage: the ``pipeline_runs.counts`` JSON and the run's artifact."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tasks.records import Reject
+
+
+@dataclass
+class IngestCounts:
+    sources: list[str] = field(default_factory=list)
+    failed_sources: dict[str, str] = field(default_factory=dict)
+    links_found: int = 0
+    pages_fetched: int = 0
+    not_modified: int = 0
+    pages_processed: int = 0
+    articles_loaded: int = 0
+    duplicates: Counter = field(default_factory=Counter)  # by method: url / exact / near
+    rejects: Counter = field(default_factory=Counter)  # by stage
+    outside_window: int = 0
+    crashed_runs_closed: int = 0
+    touched_days: set[date] = field(default_factory=set)
+
+    def add_rejects(self, rejects: list[Reject]) -> None:
+        self.rejects.update(r.stage for r in rejects)
+
+    def fail_source(self, source_id: str, reason: str) -> None:
+        self.failed_sources[source_id] = reason
+
+    @property
+    def status(self) -> str:
+        """A run with a failed source still loads the others: it is partially failed."""
+        return "partially_failed" if self.failed_sources else "completed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "sources": self.sources,
+            "failed_sources": self.failed_sources,
+            "links_found": self.links_found,
+            "pages_fetched": self.pages_fetched,
+            "not_modified": self.not_modified,
+            "pages_processed": self.pages_processed,
+            "articles_loaded": self.articles_loaded,
+            "duplicates": dict(sorted(self.duplicates.items())),
+            "rejects": dict(sorted(self.rejects.items())),
+            "outside_window": self.outside_window,
+            "crashed_runs_closed": self.crashed_runs_closed,
+            "touched_days": sorted(d.isoformat() for d in self.touched_days),
+        }
+
+    def table(self) -> list[dict[str, Any]]:
+        """Stage/count rows for a Prefect table artifact."""
+        flat = {k: v for k, v in self.as_dict().items() if isinstance(v, int)}
+        flat |= {f"duplicates_{k}": v for k, v in self.duplicates.items()}
+        flat |= {f"rejects_{k}": v for k, v in self.rejects.items()}
+        flat["failed_sources"] = len(self.failed_sources)
+        return [{"measure": k, "count": v} for k, v in flat.items()]

@@ -1,0 +1,92 @@
+"""Loads are idempotent: the same batch twice leaves the tables as after the first."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from warehouse import loads
+from warehouse.db import connect
+
+FETCHED = datetime(2020, 10, 4, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(tmp_path / "w.duckdb")
+    yield connection
+    connection.close()
+
+
+def raw_row(url: str, body: bytes = b"<html>x</html>") -> dict:
+    return {
+        "url": url,
+        "requested_url": url,
+        "source_id": "s",
+        "status": 200,
+        "headers": "{}",
+        "body": body,
+        "listed_date": None,
+        "listed_title": None,
+        "fetched_at": FETCHED,
+        "run_id": "r1",
+    }
+
+
+def count(con, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_storing_the_same_pages_twice_keeps_one_row_each(con):
+    rows = [raw_row("https://a.test/1"), raw_row("https://a.test/2")]
+    loads.store_raw_pages(con, rows)
+    loads.store_raw_pages(con, rows)
+    assert count(con, "raw_pages") == 2
+
+
+def test_duplicate_keys_inside_one_batch_keep_the_last_row(con):
+    loads.store_raw_pages(
+        con, [raw_row("https://a.test/1", b"old"), raw_row("https://a.test/1", b"new")]
+    )
+    (body,) = con.execute("SELECT body_zlib FROM raw_pages").fetchone()
+    assert loads.zlib.decompress(body) == b"new"
+
+
+def test_stored_pages_come_back_as_received_and_stay_pending_until_marked(con):
+    body = "Ganja — шрифт".encode()
+    loads.store_raw_pages(con, [raw_row("https://a.test/1", body)])
+    (page,) = loads.pending_pages(con)
+    assert page["body"] == body and page["headers"] == {}
+    loads.mark_processed(con, ["https://a.test/1"])
+    assert loads.pending_pages(con) == []
+    assert loads.queue_reprocessing(con, ["s"]) == 1
+    assert len(loads.pending_pages(con)) == 1
+
+
+def test_a_reject_seen_again_in_another_run_is_one_row_with_two_occurrences(con):
+    reject = {"stage": "fetch", "reason": "http_404", "source_id": "s", "url": "u", "detail": ""}
+    loads.record_rejects(con, "r1", [reject])
+    loads.record_rejects(con, "r1", [reject])
+    loads.record_rejects(con, "r2", [reject])
+    assert con.execute("SELECT occurrences, first_run_id, last_run_id FROM rejects").fetchall() == [
+        (2, "r1", "r2")
+    ]
+
+
+def test_known_urls_include_the_url_before_redirects(con):
+    row = raw_row("https://a.test/final") | {"requested_url": "https://a.test/short"}
+    loads.store_raw_pages(con, [row])
+    assert loads.known_urls(con, "s") == {"https://a.test/final", "https://a.test/short"}
+
+
+def test_validators_round_trip(con):
+    loads.save_validators(con, {"https://a.test/rss": ('"abc"', "Sun, 04 Oct 2020 10:00:00 GMT")})
+    assert loads.load_validators(con) == {
+        "https://a.test/rss": ('"abc"', "Sun, 04 Oct 2020 10:00:00 GMT")
+    }
+
+
+def test_a_failed_transaction_leaves_nothing_behind(con):
+    with pytest.raises(RuntimeError), loads.transaction(con):
+        loads.store_raw_pages(con, [raw_row("https://a.test/1")])
+        raise RuntimeError("killed")
+    assert count(con, "raw_pages") == 0

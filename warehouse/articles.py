@@ -1,0 +1,99 @@
+"""Loading articles and their duplicate links.
+
+One row per canonical URL. A second URL for the same canonical page (tracking parameters, AMP,
+mobile) does not overwrite the first: it is recorded in ``article_duplicates`` as a ``url``
+member, so the three dedupe levels all leave a trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.loads import TS, merge_rows
+
+ARTICLES_SCHEMA = pa.schema(
+    [("article_id", pa.string()), ("canonical_url", pa.string()), ("url", pa.string()),
+     ("source_id", pa.string()), ("run_id", pa.string()), ("title", pa.string()),
+     ("body", pa.string()), ("byline", pa.string()), ("language", pa.string()),
+     ("published_at", TS), ("published_at_source", pa.string()),
+     ("published_at_raw", pa.string()), ("published_is_fallback", pa.bool_()),
+     ("word_count", pa.int32()), ("content_hash", pa.string()), ("first_seen_at", TS),
+     ("updated_at", TS)]
+)  # fmt: skip
+MINHASH_SCHEMA = pa.schema([("article_id", pa.string()), ("signature", pa.binary())])
+DUPLICATES_SCHEMA = pa.schema(
+    [("member_url", pa.string()), ("member_article_id", pa.string()),
+     ("canonical_article_id", pa.string()), ("method", pa.string()),
+     ("similarity", pa.float64()), ("run_id", pa.string()), ("detected_at", TS)]
+)  # fmt: skip
+
+# A re-load of the same page refreshes it but keeps when it was first seen.
+ARTICLE_UPDATE = (
+    "UPDATE SET title = s.title, body = s.body, byline = s.byline, language = s.language, "
+    "published_at = s.published_at, published_at_source = s.published_at_source, "
+    "published_at_raw = s.published_at_raw, published_is_fallback = s.published_is_fallback, "
+    "word_count = s.word_count, content_hash = s.content_hash, run_id = s.run_id, "
+    "updated_at = s.updated_at"
+)
+
+
+def owners_of(con: duckdb.DuckDBPyConnection, canonical_urls: Sequence[str]) -> dict[str, str]:
+    """The page URL each already-stored canonical URL was loaded from."""
+    return dict(
+        con.execute(
+            "SELECT canonical_url, url FROM articles WHERE canonical_url IN (SELECT unnest(?))",
+            [list(canonical_urls)],
+        ).fetchall()
+    )
+
+
+def upsert_articles(
+    con: duckdb.DuckDBPyConnection, run_id: str, records: Sequence[dict[str, Any]]
+) -> int:
+    """Rows carry the ``articles`` columns plus ``signature`` (the MinHash bytes)."""
+    now = datetime.now(UTC)
+    rows = []
+    for record in records:
+        row = {k: v for k, v in record.items() if k != "signature"}
+        rows.append({**row, "run_id": run_id, "first_seen_at": now, "updated_at": now})
+    signatures = [{"article_id": r["article_id"], "signature": r["signature"]} for r in records]
+    merge_rows(con, "article_minhash", "article_id", signatures, MINHASH_SCHEMA)
+    return merge_rows(con, "articles", "article_id", rows, ARTICLES_SCHEMA, update=ARTICLE_UPDATE)
+
+
+def record_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    links: Sequence[tuple[str, str | None, str, str, float]],
+) -> int:
+    """Links as (member_url, member_article_id, canonical_article_id, method, similarity)."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "member_url": member_url,
+            "member_article_id": member_id,
+            "canonical_article_id": canonical_id,
+            "method": method,
+            "similarity": similarity,
+            "run_id": run_id,
+            "detected_at": now,
+        }
+        for member_url, member_id, canonical_id, method, similarity in links
+    ]
+    return merge_rows(con, "article_duplicates", "member_url", rows, DUPLICATES_SCHEMA)
+
+
+def stored_fingerprints(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list[tuple[str, bytes]], list[tuple[str, str, datetime]]]:
+    """What earlier runs loaded, so dedupe spans runs: signatures and (hash, id, published)."""
+    signatures = con.execute("SELECT article_id, signature FROM article_minhash").fetchall()
+    hashes = con.execute(
+        "SELECT content_hash, article_id, published_at FROM articles ORDER BY article_id"
+    ).fetchall()
+    return signatures, hashes
