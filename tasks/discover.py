@@ -1,0 +1,223 @@
+"""Finding article links in feeds, sitemaps and index pages.
+
+Parsers take the bytes of a listing and the URL it came from and never touch the network, so
+each can be tested on a saved file. XML is parsed strictly with lxml (no entities, no network):
+a feed URL that starts serving an HTML error page or a truncated document should show up as a
+reject an operator can see, not as a quiet run with zero links. Elements are matched by local
+name because real sitemaps and feeds get their namespaces wrong often enough to matter.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+from lxml import etree
+from soupsieve import SelectorSyntaxError
+
+from config.sources import Source
+from tasks.records import Link, Reject
+
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one listing document gave: article links, child sitemaps to read next, rejects."""
+
+    links: tuple[Link, ...] = ()
+    sitemaps: tuple[Link, ...] = ()  # listed_date holds the child's <lastmod>
+    rejects: tuple[Reject, ...] = ()
+
+
+def parse_listing(source: Source, body: bytes, base_url: str) -> Listing:
+    """Dispatch on the source kind (archives have no listing documents)."""
+    if source.kind == "feed":
+        return parse_feed(body, base_url, source.id)
+    if source.kind == "sitemap":
+        return parse_sitemap(body, base_url, source.id)
+    if source.kind == "html_index":
+        return parse_html_index(body, base_url, source.id, source.link_selector or "a")
+    raise ValueError(f"source kind {source.kind!r} has no listing to parse")
+
+
+def parse_feed(body: bytes, base_url: str, source_id: str) -> Listing:
+    """Links from RSS 2.0, RSS 1.0 (RDF) or Atom, detected from the root element."""
+    root = _parse_xml(body)
+    if isinstance(root, str):
+        return _rejected("not_xml", source_id, base_url, root)
+    kind = _local(root)
+    if kind == "feed":
+        entries = [_atom_link(entry, base_url, source_id) for entry in _children(root, "entry")]
+    elif kind in ("rss", "RDF"):
+        entries = [_rss_link(item, base_url, source_id) for item in root.iter("{*}item")]
+    else:
+        return _rejected("not_a_feed", source_id, base_url, f"root element is <{kind}>")
+    return Listing(links=tuple(link for link in entries if link is not None))
+
+
+def parse_sitemap(body: bytes, base_url: str, source_id: str) -> Listing:
+    """Article links from a urlset (Google News tags read), or child sitemaps from an index."""
+    if body[:2] == b"\x1f\x8b":
+        inflated = _gunzip(body)
+        if isinstance(inflated, str):
+            return _rejected("bad_gzip", source_id, base_url, inflated)
+        body = inflated
+    root = _parse_xml(body)
+    if isinstance(root, str):
+        return _rejected("not_xml", source_id, base_url, root)
+    kind = _local(root)
+    if kind == "sitemapindex":
+        return Listing(sitemaps=_sitemap_entries(root, "sitemap", base_url, source_id))
+    if kind != "urlset":
+        return _rejected("not_a_sitemap", source_id, base_url, f"root element is <{kind}>")
+    return Listing(links=_sitemap_entries(root, "url", base_url, source_id))
+
+
+def parse_html_index(body: bytes, base_url: str, source_id: str, link_selector: str) -> Listing:
+    """Links under the elements ``link_selector`` matches, resolved against <base> or the URL."""
+    soup = BeautifulSoup(body, "lxml")
+    base_tag = soup.find("base", href=True)
+    base = urljoin(base_url, str(base_tag["href"])) if base_tag else base_url
+    try:
+        matches = soup.select(link_selector)
+    except SelectorSyntaxError as exc:
+        return _rejected("bad_selector", source_id, base_url, f"{link_selector!r}: {exc}"[:300])
+    if not matches:
+        detail = f"{link_selector!r} matched nothing; has the page layout changed?"
+        return _rejected("selector_matched_nothing", source_id, base_url, detail)
+    links = []
+    for element in matches:
+        anchor = element if element.name == "a" else element.find("a", href=True)
+        if anchor is None or not anchor.get("href"):
+            continue
+        title = anchor.get_text(" ", strip=True) or None
+        if link := _link(str(anchor["href"]), base, source_id, title=title):
+            links.append(link)
+    return Listing(links=tuple(links))
+
+
+def _parse_xml(body: bytes) -> etree._Element | str:
+    """The root element, or why the bytes are not XML (entities and network access refused)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(body.lstrip(), parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return f"not well-formed XML: {exc}"[:300]
+    if root is None:
+        return "empty document"
+    return root
+
+
+def _rss_link(item: etree._Element, base_url: str, source_id: str) -> Link | None:
+    """<link>, else a permalink <guid>; the date from <pubDate> or Dublin Core <dc:date>."""
+    href = _text(item, "link")
+    guid = item.find("{*}guid")
+    if not href and guid is not None and guid.get("isPermaLink", "true").lower() != "false":
+        href = (guid.text or "").strip()
+    date = _text(item, "pubDate") or _text(item, "date")
+    return _link(href, base_url, source_id, date=date, title=_text(item, "title"))
+
+
+def _atom_link(entry: etree._Element, base_url: str, source_id: str) -> Link | None:
+    """The rel=alternate link (the default rel) resolved against any xml:base in scope."""
+    links = _children(entry, "link")
+    alternate = [node for node in links if node.get("rel", "alternate") == "alternate"]
+    chosen = (alternate or links or [None])[0]
+    if chosen is None:
+        return None
+    base = _xml_base(entry, base_url)
+    date = _text(entry, "published") or _text(entry, "updated")
+    title_node = entry.find("{*}title")
+    title = " ".join(title_node.itertext()).strip() or None if title_node is not None else None
+    return _link(chosen.get("href", ""), base, source_id, date=date, title=title)
+
+
+def _sitemap_entries(
+    root: etree._Element, name: str, base_url: str, source_id: str
+) -> tuple[Link, ...]:
+    entries = (_sitemap_entry(node, base_url, source_id) for node in _children(root, name))
+    return tuple(entry for entry in entries if entry is not None)
+
+
+def _sitemap_entry(node: etree._Element, base_url: str, source_id: str) -> Link | None:
+    """A <url> or <sitemap> entry; Google News' publication date beats <lastmod>."""
+    news = node.find("{*}news")
+    date = _text(news, "publication_date") if news is not None else None
+    title = _text(news, "title") if news is not None else None
+    return _link(
+        _text(node, "loc"), base_url, source_id, date=date or _text(node, "lastmod"), title=title
+    )
+
+
+def _link(
+    href: str | None,
+    base_url: str,
+    source_id: str,
+    *,
+    date: str | None = None,
+    title: str | None = None,
+) -> Link | None:
+    """An absolute http(s) link without fragment; anything else (mailto:, javascript:) is None."""
+    if not href or not href.strip():
+        return None
+    try:
+        url = urldefrag(urljoin(base_url, href.strip())).url
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "http://[" : one malformed link must not sink the listing
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return Link(url=url, source_id=source_id, listed_date=date, listed_title=title)
+
+
+def _xml_base(element: etree._Element, base_url: str) -> str:
+    """Apply xml:base from the outermost ancestor inward, as Atom feeds expect."""
+    bases = [node.get(XML_BASE) for node in [*reversed(list(element.iterancestors())), element]]
+    for base in bases:
+        if base:
+            base_url = urljoin(base_url, base)
+    return base_url
+
+
+def _gunzip(body: bytes) -> bytes | str:
+    """A .xml.gz sitemap decompressed, or why not; bounded so a gzip bomb stops at the limit."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        inflated = inflater.decompress(body, MAX_SITEMAP_BYTES)
+    except zlib.error as exc:
+        return f"cannot decompress: {exc}"
+    if inflater.unconsumed_tail:
+        return f"larger than {MAX_SITEMAP_BYTES} bytes uncompressed"
+    if not inflater.eof:
+        return "truncated gzip stream"
+    return inflated
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return element.findall(f"{{*}}{name}")
+
+
+def _text(element: etree._Element | None, name: str) -> str | None:
+    """The first non-empty text of a child called ``name`` in any namespace.
+
+    Skipping empty ones matters: RSS items often carry an empty ``<atom:link/>`` before their
+    real ``<link>``.
+    """
+    if element is None:
+        return None
+    for child in element.iterfind(f"{{*}}{name}"):
+        if child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def _local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _rejected(reason: str, source_id: str, url: str, detail: str) -> Listing:
+    return Listing(rejects=(Reject("discover", reason, source_id, url, detail),))

@@ -1,0 +1,128 @@
+import gzip
+import json
+import os
+from datetime import UTC, datetime
+
+from tasks.archive import read_archive
+from tasks.records import RawPage, Reject
+from tests.tasks.pages import article
+
+
+def pages_and_rejects(folder, source_id="saved"):
+    items = list(read_archive(folder, source_id))
+    return (
+        [item for item in items if isinstance(item, RawPage)],
+        [item for item in items if isinstance(item, Reject)],
+    )
+
+
+def jsonl(*records: object) -> str:
+    return "".join(
+        (record if isinstance(record, str) else json.dumps(record)) + "\n" for record in records
+    )
+
+
+def test_html_file_takes_its_canonical_url_and_mtime_and_keeps_its_file(tmp_path):
+    page = tmp_path / "2020" / "strike.html"
+    page.parent.mkdir()
+    page.write_bytes(article("Strike", canonical="https://news.example/strike"))
+    os.utime(page, (1_601_800_000, 1_601_800_000))
+    (saved,), rejects = pages_and_rejects(tmp_path)
+    assert rejects == []
+    assert saved.url == "https://news.example/strike"
+    assert saved.requested_url == "archive://saved/2020/strike.html"
+    assert saved.fetched_at == datetime.fromtimestamp(1_601_800_000, UTC)
+    assert saved.body == page.read_bytes()
+
+
+def test_html_file_without_canonical_uses_og_url_then_its_archive_path(tmp_path):
+    (tmp_path / "a.html").write_bytes(
+        b'<html><head><meta property="og:url" content="https://news.example/og"></head></html>'
+    )
+    (tmp_path / "b.htm").write_bytes(article("No canonical"))
+    (tmp_path / "c.html").write_bytes(b'<html><head><link rel="canonical" href="/rel"></head>')
+    saved, _ = pages_and_rejects(tmp_path)
+    assert [page.url for page in saved] == [
+        "https://news.example/og",
+        "archive://saved/b.htm",
+        "archive://saved/c.html",
+    ]
+
+
+def test_gzipped_html_is_read_decompressed(tmp_path):
+    (tmp_path / "page.html.gz").write_bytes(gzip.compress(article("Zipped")))
+    (saved,), _ = pages_and_rejects(tmp_path)
+    assert b"<h1>Zipped</h1>" in saved.body
+
+
+def test_jsonl_lines_become_utf8_pages_with_their_listing_fields(tmp_path):
+    (tmp_path / "dump.jsonl").write_text(
+        jsonl(
+            {
+                "url": "https://news.example/1",
+                "html": "<p>Київ</p>",
+                "fetched_at": "2020-10-04T09:00:00Z",
+                "listed_date": "2020-10-04",
+                "listed_title": "Kyiv",
+            },
+            {"url": "https://news.example/2", "html": "<p>b</p>", "fetched_at": "2020-10-04T12:00"},
+        ),
+        encoding="utf-8",
+    )
+    first, second = pages_and_rejects(tmp_path)[0]
+    assert first.body == "<p>Київ</p>".encode()
+    assert first.headers == {"content-type": "text/html; charset=utf-8"}
+    assert (first.listed_date, first.listed_title) == ("2020-10-04", "Kyiv")
+    assert first.fetched_at == datetime(2020, 10, 4, 9, tzinfo=UTC)
+    assert first.requested_url == "archive://saved/dump.jsonl#L1"
+    assert second.fetched_at == datetime(2020, 10, 4, 12, tzinfo=UTC)
+    assert second.listed_date is None
+
+
+def test_gzipped_jsonl_is_read(tmp_path):
+    line = {"url": "https://news.example/z", "html": "<p>z</p>", "fetched_at": "2020-10-04"}
+    (tmp_path / "dump.jsonl.gz").write_bytes(gzip.compress(jsonl(line).encode()))
+    (saved,), _ = pages_and_rejects(tmp_path)
+    assert saved.url == "https://news.example/z"
+
+
+def test_bad_jsonl_lines_are_rejected_with_their_line_number_and_the_rest_kept(tmp_path):
+    good = {"url": "https://news.example/ok", "html": "<p>ok</p>", "fetched_at": "2020-10-04"}
+    (tmp_path / "dump.jsonl").write_text(
+        jsonl(
+            good,
+            "{not json",
+            {"html": "<p>no url</p>", "fetched_at": "2020-10-04"},
+            "",
+            {"url": "https://news.example/d", "html": "<p>d</p>", "fetched_at": "yesterday"},
+            [1, 2],
+            good | {"url": "https://news.example/ok2"},
+        )
+    )
+    saved, rejects = pages_and_rejects(tmp_path)
+    assert [page.url for page in saved] == ["https://news.example/ok", "https://news.example/ok2"]
+    assert {r.reason for r in rejects} == {"bad_archive_line"}
+    assert [r.detail.split(":")[0] for r in rejects] == [
+        "line 2",
+        "line 3",
+        "line 5",
+        "line 6",
+    ]
+    assert "missing 'url'" in rejects[1].detail
+
+
+def test_unreadable_file_is_rejected_and_other_files_still_read(tmp_path):
+    (tmp_path / "a_broken.html.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    (tmp_path / "b_fine.html").write_bytes(article("Fine"))
+    (tmp_path / "notes.txt").write_text("ignored")
+    saved, rejects = pages_and_rejects(tmp_path)
+    assert [page.url for page in saved] == ["archive://saved/b_fine.html"]
+    assert [(r.reason, r.url) for r in rejects] == [
+        ("unreadable_file", "archive://saved/a_broken.html.gz")
+    ]
+
+
+def test_missing_folder_is_one_reject(tmp_path):
+    saved, rejects = pages_and_rejects(tmp_path / "nowhere")
+    assert saved == []
+    assert [(r.stage, r.reason) for r in rejects] == [("discover", "archive_missing")]

@@ -1,0 +1,304 @@
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from tasks.fetch import Validators
+from tests.tasks.pages import (
+    SleepLog,
+    fast_settings,
+    loopback_server,
+    make_fetcher,
+    reset_server,
+    web_source,
+)
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[HTTPServer]:
+    with loopback_server() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_handlers(web: HTTPServer) -> Iterator[None]:
+    yield
+    reset_server(web)
+
+
+def requested_paths(web: HTTPServer) -> list[str]:
+    return [request.path for request, _ in web.log]
+
+
+def test_page_bytes_pass_through_untouched_even_when_the_charset_header_lies(web, tmp_path):
+    utf8_body = "<html><body>Kyiv – Київ, café</body></html>".encode()
+    web.expect_request("/lying").respond_with_data(
+        utf8_body, content_type="text/html; charset=iso-8859-1"
+    )
+    source = web_source("feed", web.url_for("/feed"))
+    outcome = make_fetcher(tmp_path).fetch(web.url_for("/lying"), source)
+    assert outcome.page is not None
+    assert outcome.page.body == utf8_body
+    assert outcome.page.headers["content-type"] == "text/html; charset=iso-8859-1"
+    assert outcome.record.status == 200
+    assert outcome.record.bytes == len(utf8_body)
+
+
+def test_user_agent_from_settings_is_sent(web, tmp_path):
+    settings = fast_settings(user_agent="newsdesk-test/1.0 (+contact)")
+    web.expect_request(
+        "/ua", headers={"User-Agent": "newsdesk-test/1.0 (+contact)"}
+    ).respond_with_data("ok")
+    outcome = make_fetcher(tmp_path, settings).fetch(
+        web.url_for("/ua"), web_source("feed", "http://x")
+    )
+    assert outcome.record.status == 200
+
+
+def test_404_is_rejected_without_retry(web, tmp_path):
+    sleeps = SleepLog()
+    outcome = make_fetcher(tmp_path, sleep=sleeps).fetch(
+        web.url_for("/missing"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None
+    assert (outcome.reject.stage, outcome.reject.reason) == ("fetch", "http_404")
+    assert (outcome.record.status, outcome.record.attempts, outcome.record.error) == (
+        404,
+        1,
+        "http_404",
+    )
+    assert sleeps.delays == []
+    assert requested_paths(web).count("/missing") == 1
+
+
+def test_500_then_success_is_retried_once_with_backoff(web, tmp_path):
+    web.expect_oneshot_request("/flaky").respond_with_data("down", status=500)
+    web.expect_request("/flaky").respond_with_data("up")
+    sleeps = SleepLog()
+    outcome = make_fetcher(tmp_path, sleep=sleeps).fetch(
+        web.url_for("/flaky"), web_source("feed", "http://x")
+    )
+    assert outcome.page is not None and outcome.page.body == b"up"
+    assert outcome.record.attempts == 2
+    assert len(sleeps.delays) == 1
+
+
+def test_persistent_503_gives_up_after_max_retries(web, tmp_path):
+    web.expect_request("/down").respond_with_data("down", status=503)
+    outcome = make_fetcher(tmp_path, fast_settings(max_retries=3)).fetch(
+        web.url_for("/down"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "http_503"
+    assert outcome.record.attempts == 4
+    assert requested_paths(web).count("/down") == 4
+
+
+def test_429_is_retried_after_retry_after_seconds(web, tmp_path):
+    web.expect_oneshot_request("/busy").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7"}
+    )
+    web.expect_request("/busy").respond_with_data("fine")
+    sleeps = SleepLog()
+    outcome = make_fetcher(tmp_path, fast_settings(backoff_max=30.0), sleeps).fetch(
+        web.url_for("/busy"), web_source("feed", "http://x")
+    )
+    assert outcome.page is not None
+    assert sleeps.delays == [7.0]
+
+
+def test_retry_after_longer_than_backoff_max_is_capped(web, tmp_path):
+    web.expect_oneshot_request("/busy").respond_with_data(
+        "", status=429, headers={"Retry-After": "3600"}
+    )
+    web.expect_request("/busy").respond_with_data("fine")
+    sleeps = SleepLog()
+    make_fetcher(tmp_path, fast_settings(backoff_max=2.0), sleeps).fetch(
+        web.url_for("/busy"), web_source("feed", "http://x")
+    )
+    assert sleeps.delays == [2.0]
+
+
+def test_read_timeout_is_retried_then_rejected_as_timeout(web, tmp_path):
+    def too_slow(request: Request) -> Response:
+        time.sleep(0.3)
+        return Response("late")
+
+    web.expect_request("/slow").respond_with_handler(too_slow)
+    settings = fast_settings(read_timeout=0.05, max_retries=1)
+    outcome = make_fetcher(tmp_path, settings).fetch(
+        web.url_for("/slow"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "timeout"
+    assert (outcome.record.status, outcome.record.attempts) == (None, 2)
+
+
+def test_body_that_stalls_midway_is_a_timeout_not_a_broken_connection(web, tmp_path):
+    def stalls(request: Request) -> Response:
+        def chunks() -> Iterator[bytes]:
+            yield b"<html>" * 100
+            time.sleep(0.3)
+            yield b"</html>"
+
+        return Response(chunks(), direct_passthrough=True)
+
+    web.expect_request("/stall").respond_with_handler(stalls)
+    settings = fast_settings(read_timeout=0.05, max_retries=0)
+    outcome = make_fetcher(tmp_path, settings).fetch(
+        web.url_for("/stall"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "timeout"
+
+
+def test_unreachable_host_is_refused_and_its_robots_request_logged_as_connection_error(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    outcome = make_fetcher(tmp_path, fast_settings(max_retries=1)).fetch(
+        f"http://127.0.0.1:{closed_port}/story", web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "robots_unreachable"
+    assert "Connection refused" in outcome.reject.detail
+    (robots_request,) = outcome.robots_fetches
+    assert (robots_request.error, robots_request.attempts) == ("connection_error", 2)
+
+
+def test_declared_content_length_over_the_cap_is_rejected_as_too_large(web, tmp_path):
+    web.expect_request("/big").respond_with_data(b"x" * 1000)
+    outcome = make_fetcher(tmp_path, fast_settings(max_response_bytes=100)).fetch(
+        web.url_for("/big"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "too_large"
+    assert "Content-Length" in outcome.reject.detail
+    assert outcome.record.attempts == 1
+
+
+def test_streamed_body_without_length_is_cut_off_past_the_cap(web, tmp_path):
+    def endless(request: Request) -> Response:
+        return Response((b"y" * 1000 for _ in range(50)), direct_passthrough=True)
+
+    web.expect_request("/stream").respond_with_handler(endless)
+    outcome = make_fetcher(tmp_path, fast_settings(max_response_bytes=5000)).fetch(
+        web.url_for("/stream"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "too_large"
+    assert "body exceeds 5000 bytes" in outcome.reject.detail
+
+
+def test_redirect_is_followed_and_both_urls_are_kept(web, tmp_path):
+    web.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
+    web.expect_request("/new").respond_with_data("moved here")
+    outcome = make_fetcher(tmp_path).fetch(web.url_for("/old"), web_source("feed", "http://x"))
+    assert outcome.page is not None
+    assert outcome.page.url == web.url_for("/new")
+    assert outcome.page.requested_url == web.url_for("/old")
+    assert outcome.record.url == web.url_for("/old")
+
+
+def test_redirect_loop_is_rejected(web, tmp_path):
+    web.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
+    web.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
+    outcome = make_fetcher(tmp_path).fetch(web.url_for("/a"), web_source("feed", "http://x"))
+    assert outcome.reject is not None and outcome.reject.reason == "redirect_loop"
+    assert outcome.record.attempts == 1
+
+
+def test_redirect_chain_longer_than_max_redirects_is_rejected(web, tmp_path):
+    for hop in range(4):
+        web.expect_request(f"/hop{hop}").respond_with_data(
+            "", status=307, headers={"Location": f"/hop{hop + 1}"}
+        )
+    web.expect_request("/hop4").respond_with_data("arrived")
+    outcome = make_fetcher(tmp_path, fast_settings(max_redirects=2)).fetch(
+        web.url_for("/hop0"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "too_many_redirects"
+    assert "/hop3" not in requested_paths(web)
+
+
+def test_redirect_to_a_non_http_scheme_is_refused(web, tmp_path):
+    web.expect_request("/sneaky").respond_with_data(
+        "", status=302, headers={"Location": "file:///etc/passwd"}
+    )
+    outcome = make_fetcher(tmp_path).fetch(web.url_for("/sneaky"), web_source("feed", "http://x"))
+    assert outcome.reject is not None and outcome.reject.reason == "bad_redirect"
+
+
+def test_non_http_url_is_rejected_without_any_request(web, tmp_path):
+    outcome = make_fetcher(tmp_path).fetch("ftp://127.0.0.1/feed", web_source("feed", "http://x"))
+    assert outcome.reject is not None and outcome.reject.reason == "bad_scheme"
+    assert (outcome.record.attempts, outcome.record.status) == (0, None)
+    assert web.log == []
+
+
+def test_conditional_get_sends_validators_and_304_means_not_modified(web, tmp_path):
+    remembered = Validators('"v1"', "Wed, 21 Oct 2015 07:28:00 GMT")
+    web.expect_request(
+        "/feed",
+        headers={"If-None-Match": '"v1"', "If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"},
+    ).respond_with_data("", status=304)
+    outcome = make_fetcher(tmp_path).fetch(
+        web.url_for("/feed"), web_source("feed", "http://x"), validators=remembered
+    )
+    assert outcome.not_modified
+    assert outcome.reject is None and outcome.page is None
+    assert outcome.validators == remembered
+
+
+def test_new_validators_come_back_with_the_page(web, tmp_path):
+    web.expect_request("/feed").respond_with_data(
+        "<rss/>", headers={"ETag": '"v2"', "Last-Modified": "Thu, 22 Oct 2015 07:28:00 GMT"}
+    )
+    outcome = make_fetcher(tmp_path).fetch(web.url_for("/feed"), web_source("feed", "http://x"))
+    assert outcome.validators == Validators('"v2"', "Thu, 22 Oct 2015 07:28:00 GMT")
+    assert outcome.page is not None and outcome.page.etag == '"v2"'
+
+
+def test_robots_wildcard_rules_block_matching_urls_only(web, tmp_path):
+    web.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /*.pdf$\nDisallow: /search*\n"
+    )
+    web.expect_request("/report.pdf").respond_with_data("pdf")
+    web.expect_request("/news/1").respond_with_data("story")
+    fetcher, source = make_fetcher(tmp_path), web_source("feed", "http://x")
+    blocked = fetcher.fetch(web.url_for("/report.pdf"), source)
+    searched = fetcher.fetch(web.url_for("/search?q=shelling"), source)
+    allowed = fetcher.fetch(web.url_for("/news/1"), source)
+    assert blocked.reject is not None and blocked.reject.reason == "robots_disallowed"
+    assert searched.reject is not None and searched.reject.reason == "robots_disallowed"
+    assert (blocked.record.status, blocked.record.attempts) == (None, 0)
+    assert allowed.page is not None
+    assert requested_paths(web) == ["/robots.txt", "/news/1"]
+
+
+def test_robots_is_read_once_per_host_and_logged_with_the_fetch_that_needed_it(web, tmp_path):
+    web.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    web.expect_request("/story").respond_with_data("story")
+    fetcher, source = make_fetcher(tmp_path), web_source("feed", "http://x")
+    first = fetcher.fetch(web.url_for("/story"), source)
+    second = fetcher.fetch(web.url_for("/story"), source)
+    assert [record.url for record in first.robots_fetches] == [web.url_for("/robots.txt")]
+    assert second.robots_fetches == ()
+    assert requested_paths(web).count("/robots.txt") == 1
+
+
+def test_robots_server_error_disallows_the_host_for_the_run(web, tmp_path):
+    web.expect_request("/robots.txt").respond_with_data("oops", status=503)
+    web.expect_request("/story").respond_with_data("story")
+    fetcher, source = make_fetcher(tmp_path), web_source("feed", "http://x")
+    outcomes = [fetcher.fetch(web.url_for("/story"), source) for _ in range(2)]
+    assert [o.reject.reason for o in outcomes if o.reject] == ["robots_unreachable"] * 2
+    assert "503" in outcomes[0].reject.detail
+    assert "/story" not in requested_paths(web)
+
+
+def test_robots_crawl_delay_spaces_requests_beyond_the_source_rate(web, tmp_path):
+    web.expect_request("/robots.txt").respond_with_data("User-agent: *\nCrawl-delay: 0.2\n")
+    web.expect_request("/story").respond_with_data("story")
+    fetcher, source = make_fetcher(tmp_path), web_source("feed", "http://x")
+    fetcher.fetch(web.url_for("/story"), source)
+    started = time.monotonic()
+    fetcher.fetch(web.url_for("/story"), source)
+    assert time.monotonic() - started >= 0.15

@@ -1,0 +1,227 @@
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from config.sources import Source
+from tasks.harvest import MAX_SITEMAP_DEPTH, harvest_source
+from tests.tasks.pages import (
+    article,
+    gzipped,
+    loopback_server,
+    make_fetcher,
+    reset_server,
+    rss,
+    sitemap_index,
+    urlset,
+    web_source,
+)
+
+DATE = "Sun, 04 Oct 2020 09:00:00 GMT"
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[HTTPServer]:
+    with loopback_server() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_handlers(web: HTTPServer) -> Iterator[None]:
+    yield
+    reset_server(web)
+
+
+def requested_paths(web: HTTPServer) -> list[str]:
+    return [request.path for request, _ in web.log]
+
+
+def serve_articles(web: HTTPServer, *paths: str) -> None:
+    for path in paths:
+        web.expect_request(path).respond_with_data(article(path), content_type="text/html")
+
+
+def serve_feed_with_etag(web: HTTPServer, body: bytes, etag: str) -> None:
+    """A feed that answers 304 when the client already holds ``etag``."""
+
+    def feed(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, headers={"ETag": etag}, content_type="application/rss+xml")
+
+    web.expect_request("/feed").respond_with_handler(feed)
+
+
+def test_feed_source_fetches_each_listed_article_once(web, tmp_path):
+    items = [(web.url_for(p), p, DATE) for p in ("/a", "/b", "/a")]
+    serve_feed_with_etag(web, rss(*items), '"f1"')
+    serve_articles(web, "/a", "/b")
+    source = web_source("feed", web.url_for("/feed"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert sorted(page.url for page in harvest.pages) == [web.url_for("/a"), web.url_for("/b")]
+    assert all(page.listed_date == DATE for page in harvest.pages)
+    assert harvest.links_found == 2
+    assert harvest.rejects == []
+    assert sorted(record.url.rsplit("/", 1)[1] for record in harvest.fetches) == [
+        "a",
+        "b",
+        "feed",
+        "robots.txt",
+    ]
+    assert harvest.validators == {web.url_for("/feed"): ('"f1"', None)}
+
+
+def test_rerun_with_nothing_new_transfers_almost_nothing(web, tmp_path):
+    serve_feed_with_etag(web, rss(*[(web.url_for(p), p, DATE) for p in ("/a", "/b")]), '"f1"')
+    serve_articles(web, "/a", "/b")
+    source = web_source("feed", web.url_for("/feed"))
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    reset_server(web)
+    serve_feed_with_etag(web, rss(*[(web.url_for(p), p, DATE) for p in ("/a", "/b")]), '"f1"')
+    known = {page.url for page in first.pages}
+    again = harvest_source(
+        source, make_fetcher(tmp_path), known_urls=known, validators=first.validators
+    )
+    assert again.pages == [] and again.rejects == []
+    assert again.not_modified == 1
+    assert requested_paths(web) == ["/robots.txt", "/feed"]
+    assert sum(record.bytes for record in again.fetches if record.url.endswith("/feed")) == 0
+
+
+def test_changed_feed_with_only_known_articles_fetches_no_article(web, tmp_path):
+    web.expect_request("/feed").respond_with_data(rss((web.url_for("/a"), "A", DATE)))
+    source = web_source("feed", web.url_for("/feed"))
+    harvest = harvest_source(
+        source, make_fetcher(tmp_path), known_urls={web.url_for("/a")}, validators={}
+    )
+    assert harvest.links_found == 1 and harvest.pages == []
+    assert "/a" not in requested_paths(web)
+
+
+def test_one_failing_article_never_stops_the_others(web, tmp_path):
+    items = [(web.url_for(p), p, DATE) for p in ("/gone", "/fine", "/broken")]
+    web.expect_request("/feed").respond_with_data(rss(*items))
+    web.expect_request("/broken").respond_with_data("", status=500)
+    serve_articles(web, "/fine")
+    source = web_source("feed", web.url_for("/feed"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert [page.url for page in harvest.pages] == [web.url_for("/fine")]
+    assert sorted((r.reason, r.url) for r in harvest.rejects) == [
+        ("http_404", web.url_for("/gone")),
+        ("http_500", web.url_for("/broken")),
+    ]
+
+
+def test_max_articles_caps_the_new_links_fetched(web, tmp_path):
+    items = [(web.url_for(p), p, DATE) for p in ("/a", "/b", "/c", "/d")]
+    web.expect_request("/feed").respond_with_data(rss(*items))
+    serve_articles(web, "/a", "/b", "/c", "/d")
+    source = web_source("feed", web.url_for("/feed"), max_articles=2)
+    harvest = harvest_source(
+        source, make_fetcher(tmp_path), known_urls={web.url_for("/a")}, validators={}
+    )
+    assert [page.url for page in harvest.pages] == [web.url_for("/b"), web.url_for("/c")]
+    assert harvest.links_found == 4
+
+
+def test_feed_that_is_an_html_page_is_a_discover_reject_and_nothing_is_fetched(web, tmp_path):
+    web.expect_request("/feed").respond_with_data(
+        "<html><body><h1>Service unavailable<br></body></html>", content_type="text/html"
+    )
+    source = web_source("feed", web.url_for("/feed"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert [(r.stage, r.reason) for r in harvest.rejects] == [("discover", "not_xml")]
+    assert harvest.pages == [] and harvest.links_found == 0
+
+
+def test_unreachable_listing_is_a_fetch_reject_not_an_exception(web, tmp_path):
+    source = web_source("feed", web.url_for("/no-feed-here"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert [(r.stage, r.reason) for r in harvest.rejects] == [("fetch", "http_404")]
+
+
+def test_sitemap_index_is_followed_into_gzipped_children_newest_first(web, tmp_path):
+    web.expect_request("/sitemap.xml").respond_with_data(
+        sitemap_index(
+            (web.url_for("/old.xml"), "2020-09-01"), (web.url_for("/new.xml.gz"), "2020-10-04")
+        )
+    )
+    web.expect_request("/old.xml").respond_with_data(urlset((web.url_for("/s1"), None)))
+    web.expect_request("/new.xml.gz").respond_with_data(
+        gzipped(urlset((web.url_for("/s2"), "2020-10-04"))), content_type="application/gzip"
+    )
+    serve_articles(web, "/s1", "/s2")
+    source = web_source("sitemap", web.url_for("/sitemap.xml"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert sorted(page.url for page in harvest.pages) == [web.url_for("/s1"), web.url_for("/s2")]
+    listings = [p for p in requested_paths(web) if "xml" in p]
+    assert listings == ["/sitemap.xml", "/new.xml.gz", "/old.xml"]
+
+
+def test_nested_sitemap_indexes_stop_at_the_depth_bound(web, tmp_path):
+    for level in range(MAX_SITEMAP_DEPTH + 2):
+        child = web.url_for(f"/index{level + 1}.xml")
+        web.expect_request(f"/index{level}.xml").respond_with_data(sitemap_index((child, None)))
+    source = web_source("sitemap", web.url_for("/index0.xml"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert [r.reason for r in harvest.rejects] == ["sitemap_too_deep"]
+    assert f"/index{MAX_SITEMAP_DEPTH + 1}.xml" not in requested_paths(web)
+
+
+def test_html_index_source_fetches_the_selected_relative_links(web, tmp_path):
+    web.expect_request("/latest").respond_with_data(
+        b'<html><body><div class="teaser"><a href="news/1">One</a></div>'
+        b'<div class="teaser"><a href="/news/2">Two</a></div><a href="/about">About</a></body>',
+        content_type="text/html",
+    )
+    serve_articles(web, "/news/1", "/news/2")
+    source = web_source("html_index", web.url_for("/latest"), link_selector="div.teaser a")
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert sorted(page.url for page in harvest.pages) == [
+        web.url_for("/news/1"),
+        web.url_for("/news/2"),
+    ]
+    assert {page.listed_title for page in harvest.pages} == {"One", "Two"}
+
+
+def test_articles_are_fetched_in_parallel_up_to_the_source_concurrency(web, tmp_path):
+    in_flight, peak, lock = [0], [0], threading.Lock()
+
+    def slow_article(request: Request) -> Response:
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.1)
+        with lock:
+            in_flight[0] -= 1
+        return Response(article(request.path), content_type="text/html")
+
+    paths = [f"/p{n}" for n in range(5)]
+    web.expect_request("/feed").respond_with_data(rss(*[(web.url_for(p), p, DATE) for p in paths]))
+    for path in paths:
+        web.expect_request(path).respond_with_handler(slow_article)
+    source = web_source("feed", web.url_for("/feed"), concurrency=2)
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert len(harvest.pages) == 5
+    assert peak[0] == 2
+
+
+def test_archive_source_gives_pages_without_requests_and_skips_known_urls(tmp_path, web):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a.html").write_bytes(article("A", canonical="https://news.example/a"))
+    (folder / "b.html").write_bytes(article("B", canonical="https://news.example/b"))
+    (folder / "b-copy.html").write_bytes(article("B", canonical="https://news.example/b"))
+    source = Source(id="saved", kind="archive", path=folder)
+    harvest = harvest_source(
+        source,
+        make_fetcher(tmp_path),
+        known_urls={"https://news.example/a"},
+        validators={},
+    )
+    assert [page.url for page in harvest.pages] == ["https://news.example/b"]
+    assert harvest.links_found == 2
+    assert harvest.fetches == [] and web.log == []

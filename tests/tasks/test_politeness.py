@@ -1,0 +1,147 @@
+import itertools
+import multiprocessing
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tasks.politeness import (
+    HostRateLimiter,
+    RobotsCache,
+    RobotsResponse,
+    backoff_delay,
+    parse_retry_after,
+)
+from tests.tasks.pages import fast_settings
+
+AGENT = "newsdesk/0.1"
+
+
+class FakeClock:
+    """A shared, frozen wall clock: every slot a limiter hands out is then exact."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_two_limiters_sharing_a_dir_hand_out_slots_one_interval_apart(tmp_path):
+    clock = FakeClock(1_000.0)
+    first = HostRateLimiter(tmp_path, sleep=lambda _: None, clock=clock)
+    second = HostRateLimiter(tmp_path, sleep=lambda _: None, clock=clock)
+    waits = [limiter.wait("example.org", 0.5) for limiter in (first, second, first, second)]
+    assert waits == [0.0, 0.5, 1.0, 1.5]
+
+
+def test_hosts_are_paced_independently(tmp_path):
+    limiter = HostRateLimiter(tmp_path, sleep=lambda _: None, clock=FakeClock(1_000.0))
+    assert limiter.wait("a.example", 2.0) == 0.0
+    assert limiter.wait("b.example:8080", 2.0) == 0.0
+    assert limiter.wait("a.example", 2.0) == 2.0
+
+
+def test_a_slot_in_the_past_means_no_wait(tmp_path):
+    clock = FakeClock(1_000.0)
+    limiter = HostRateLimiter(tmp_path, sleep=lambda _: None, clock=clock)
+    limiter.wait("example.org", 1.0)
+    clock.now = 1_005.0
+    assert limiter.wait("example.org", 1.0) == 0.0
+
+
+def test_damaged_state_file_is_treated_as_nobody_waiting(tmp_path):
+    (tmp_path / "example.org.next").write_text("garbage")
+    limiter = HostRateLimiter(tmp_path, sleep=lambda _: None, clock=FakeClock(1_000.0))
+    assert limiter.wait("example.org", 1.0) == 0.0
+    assert limiter.wait("example.org", 1.0) == 1.0
+
+
+def _take_slots(state_dir: Path, count: int, interval: float, times) -> None:
+    limiter = HostRateLimiter(state_dir)
+    for _ in range(count):
+        limiter.wait("shared.example", interval)
+        times.put(time.time())
+
+
+def test_pacing_holds_across_processes(tmp_path):
+    interval, per_process = 0.08, 3
+    context = multiprocessing.get_context("fork")
+    times = context.Queue()
+    workers = [
+        context.Process(target=_take_slots, args=(tmp_path, per_process, interval, times))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=10)
+        assert worker.exitcode == 0
+    stamps = sorted(times.get(timeout=1) for _ in range(2 * per_process))
+    gaps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
+    assert min(gaps) >= interval * 0.75  # sleep wake-up jitter, never two in one slot
+
+
+def _rules(text: str, status: int = 200):
+    calls: list[str] = []
+
+    def load(robots_url: str) -> RobotsResponse:
+        calls.append(robots_url)
+        return RobotsResponse(status, text.encode())
+
+    return load, calls
+
+
+def test_robots_wildcards_and_end_anchors_are_honoured():
+    load, _ = _rules("User-agent: *\nDisallow: /*.pdf$\nDisallow: /*?print=\n")
+    robots = RobotsCache(AGENT)
+    assert not robots.verdict("https://news.example/a/report.pdf", load).allowed
+    assert robots.verdict("https://news.example/a/report.pdf?page=2", load).allowed
+    assert not robots.verdict("https://news.example/story?print=1", load).allowed
+    assert robots.verdict("https://news.example/story", load).allowed
+
+
+def test_robots_group_for_our_agent_beats_the_star_group():
+    load, _ = _rules("User-agent: *\nDisallow: /\n\nUser-agent: newsdesk\nAllow: /\n")
+    assert RobotsCache(AGENT).verdict("https://news.example/story", load).allowed
+
+
+def test_robots_is_loaded_once_per_origin():
+    load, calls = _rules("User-agent: *\nAllow: /\n")
+    robots = RobotsCache(AGENT)
+    for url in ("https://a.example/1", "https://a.example/2", "http://a.example/3"):
+        robots.verdict(url, load)
+    assert calls == ["https://a.example/robots.txt", "http://a.example/robots.txt"]
+
+
+def test_missing_robots_allows_everything():
+    load, _ = _rules("not found", status=404)
+    assert RobotsCache(AGENT).verdict("https://news.example/anything", load).allowed
+
+
+def test_robots_server_error_or_rate_limit_disallows_with_a_clear_reason():
+    for status in (500, 503, 429):
+        load, _ = _rules("", status=status)
+        verdict = RobotsCache(AGENT).verdict("https://news.example/story", load)
+        assert (verdict.allowed, verdict.reason) == (False, "robots_unreachable")
+        assert str(status) in verdict.detail
+
+
+def test_robots_crawl_delay_is_reported():
+    load, _ = _rules("User-agent: *\nCrawl-delay: 3\n")
+    assert RobotsCache(AGENT).verdict("https://news.example/story", load).crawl_delay == 3.0
+
+
+def test_retry_after_as_http_date_counts_from_now():
+    now = datetime(2024, 3, 1, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("Fri, 01 Mar 2024 12:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Fri, 01 Mar 2024 11:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after(None, now) is None
+
+
+def test_backoff_doubles_per_attempt_with_half_of_it_jittered():
+    settings = fast_settings(backoff_base=1.0, backoff_max=5.0)
+    assert backoff_delay(1, settings, None, lambda: 0.0) == 0.5
+    assert backoff_delay(2, settings, None, lambda: 1.0) == 2.0
+    assert backoff_delay(3, settings, None, lambda: 1.0) == 4.0
+    assert backoff_delay(4, settings, None, lambda: 1.0) == 5.0
