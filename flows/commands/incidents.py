@@ -1,7 +1,76 @@
-"""Commands: incidents (being written)."""
+"""Commands: ``newsdesk incidents``: the incidents of one text, or of many, as JSON lines.
+
+Reads a text file (``--text``) or a JSON-lines file of ``{"id", "text", "published_at"}``
+(``--jsonl``) and prints one JSON object per incident, mentions included. Nothing is written.
+
+    newsdesk incidents --text story.txt --published 2020-10-04T09:00:00 --timezone Asia/Baku
+    newsdesk incidents --jsonl articles.jsonl
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+
+from tasks.incidents.extract import extract_incidents
+from tasks.incidents.model import Incident
+
+
+def incident_record(incident: Incident) -> dict[str, Any]:
+    """Every column of an incident as JSON-ready values (dates as ISO strings)."""
+    record = dataclasses.asdict(incident)
+    record["incident_key"] = incident.incident_key
+    return json.loads(json.dumps(record, default=_iso))
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _print_incidents(text: str, published: datetime, timezone: str, source: str | None,
+                     article_id: object = None) -> None:
+    incidents = extract_incidents(text, published, timezone=timezone, source=source)
+    if article_id is not None and not incidents:
+        typer.echo(json.dumps({"id": article_id, "incidents": 0}))
+    for incident in incidents:
+        record = incident_record(incident)
+        if article_id is not None:
+            record = {"id": article_id, **record}
+        typer.echo(json.dumps(record, ensure_ascii=False))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
+
+    @app.command("incidents")
+    def incidents(
+        text: Annotated[Path | None, typer.Option(help="A plain-text article.")] = None,
+        published: Annotated[str | None, typer.Option(help="ISO publication time of --text.")]
+        = None,
+        jsonl: Annotated[Path | None, typer.Option(
+            help='JSON lines {"id", "text", "published_at"}: many texts in one process.')] = None,
+        source: Annotated[str | None, typer.Option(help="Source name for the mentions.")] = None,
+        timezone: Annotated[str, typer.Option(help="The source's timezone for relative dates.")]
+        = "UTC",
+    ) -> None:
+        """Print the incidents a text reports, one JSON object per line."""
+        if (text is None) == (jsonl is None):
+            raise typer.BadParameter("give exactly one of --text or --jsonl")
+        if text is not None:
+            if published is None:
+                raise typer.BadParameter("--text needs --published")
+            _print_incidents(text.read_text(encoding="utf-8"), datetime.fromisoformat(published),
+                             timezone, source)
+            return
+        for line in jsonl.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                article = json.loads(line)
+                _print_incidents(article["text"], datetime.fromisoformat(article["published_at"]),
+                                 timezone, source, article["id"])

@@ -29,7 +29,11 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
         "Abduction/forced disappearance",
         "Sexual violence",
     ),
-    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
+    "Protests": (
+        "Peaceful protest",
+        "Protest with intervention",
+        "Excessive force against protesters",
+    ),
     "Riots": ("Violent demonstration", "Mob violence"),
     "Strategic developments": (
         "Agreement",
@@ -103,8 +107,14 @@ class Incident:
 
     @property
     def incident_key(self) -> str:
-        """Deterministic identity of the event, independent of which article reported it."""
+        """Deterministic identity of the event, independent of which article reported it.
+
+        Actors are left out because outlets name them differently ("Armenian forces", "Armenian
+        armed forces"); a contested claim is kept apart from an undisputed report of the same
+        type at the same place and day (a denied airbase strike is not the city's shelling).
+        """
         place = str(self.geonameid) if self.geonameid is not None else (self.location or "?")
+        contested = "contested" if self.claim_status in ("denied", "disputed") else ""
         return "|".join(
-            (self.event_type, self.sub_event_type, place, self.event_date.isoformat())
+            (self.event_type, self.sub_event_type, place, self.event_date.isoformat(), contested)
         )

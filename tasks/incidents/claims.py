@@ -1,0 +1,70 @@
+"""Who says an event happened, and who says it did not.
+
+An incident a party to the conflict claims is "claimed"; one that another party denies as
+well is "disputed"; analysts weigh the two very differently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tasks.incidents.lexicons import lexicon
+
+_MAX_SPEAKER_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The sources a sentence names for what it reports."""
+
+    claimed_by: str | None = None
+    denied_by: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.claimed_by and self.denied_by:
+            return "disputed"
+        if self.denied_by:
+            return "denied"
+        return "claimed" if self.claimed_by else "reported"
+
+
+def attribute(sentence: str, last_speaker: str | None = None) -> Attribution:
+    """The claimant and denier of ``sentence``; a pronoun speaker is ``last_speaker``."""
+    words = lexicon("claims")
+    claimed = _speaker_before(sentence, words["claim_verbs"]) or _speaker_after(sentence)
+    denied = _speaker_before(sentence, words["denial_verbs"])
+    if claimed and claimed.lower() in words["pronouns"]:
+        claimed = last_speaker
+    if denied and denied.lower() in words["pronouns"]:
+        denied = None
+    return Attribution(claimed, denied)
+
+
+def _speaker_before(sentence: str, verbs: str) -> str | None:
+    """"Azerbaijan's Defence Ministry said ..." -> the phrase before the first such verb."""
+    verb = re.search(rf"\b(?:{verbs})\b", sentence, re.IGNORECASE)
+    if verb is None:
+        return None
+    clause = re.split(r"[,;:\"“”]|\bthat\b|\bbut\b", sentence[: verb.start()])[-1]
+    clause = _noise().sub("", clause.strip())
+    words = clause.split()
+    if not words or len(words) > _MAX_SPEAKER_WORDS:
+        return None
+    named = words[0][:1].isupper() or words[0] == "the"  # "..., the rebels said."
+    return clause if named or clause.lower() in lexicon("claims")["pronouns"] else None
+
+
+def _speaker_after(sentence: str) -> str | None:
+    """'"...," said Hikmet Hajiyev, an adviser' and 'according to X' name the speaker last."""
+    words = lexicon("claims")
+    match = re.search(rf"(?:[,\"”]\s*(?:{words['claim_verbs']})|{words['according_to']})\s+"
+                      r"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)", sentence)
+    return match.group(1) if match else None
+
+
+@cache
+def _noise() -> re.Pattern[str]:
+    return re.compile(lexicon("claims")["speaker_noise"], re.IGNORECASE)

@@ -1,0 +1,91 @@
+"""What kind of event a sentence reports (ACLED's vocabulary) and who took part.
+
+The trigger words and actor phrasings are in ``config/lexicons``; this module only applies
+them: which trigger fires, whether it is realised ("will destroy" is a threat, not a strike)
+and which actors stand before and after it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tasks.incidents.lexicons import lexicon, word_pattern
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A word that reports an event; weak ones only point at an event reported elsewhere."""
+
+    event_type: str | None
+    sub_event_type: str | None
+    strong: bool
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    """An actor phrase as written, and the ACLED-style name it stands for."""
+
+    name: str
+    start: int
+    end: int
+
+
+def find_triggers(sentence: str) -> list[Trigger]:
+    """Realised triggers in lexicon priority order (the first strong one types the sentence)."""
+    unrealised = _unrealised_pattern()
+    triggers = []
+    for entry in lexicon("events")["triggers"]:
+        for match in word_pattern(entry["pattern"]).finditer(sentence):
+            if unrealised.search(sentence[: match.start()]):
+                continue
+            triggers.append(Trigger(entry.get("event_type"), entry.get("sub_event_type"),
+                                    entry.get("strength", "strong") == "strong",
+                                    match.start(), match.end()))
+    return triggers
+
+
+def casualties_only_type(civilian: bool | None) -> tuple[str, str]:
+    """The type of a sentence that reports deaths at a place without saying how."""
+    entry = lexicon("events")["casualties_only"]["civilians" if civilian else "otherwise"]
+    return entry["event_type"], entry["sub_event_type"]
+
+
+def government_acts(sub_event_type: str) -> bool:
+    """Whether the state of the place is the first actor when the text names nobody."""
+    return sub_event_type in lexicon("events")["government_actor_sub_events"]
+
+
+def find_actors(sentence: str) -> list[ActorMention]:
+    """Every actor phrase of ``sentence``, left to right, without overlaps."""
+    found: list[ActorMention] = []
+    for entry in lexicon("actors")["actors"]:
+        for match in word_pattern(entry["pattern"]).finditer(sentence):
+            if not any(match.start() < a.end and a.start < match.end() for a in found):
+                found.append(ActorMention(entry["name"], match.start(), match.end()))
+    return sorted(found, key=lambda a: a.start)
+
+
+def actors_around(actors: list[ActorMention], trigger: Trigger,
+                  sentence: str) -> tuple[str | None, str | None]:
+    """actor1 acts (before the trigger, or "by X" after it); actor2 is acted on (after it)."""
+    before = [a for a in actors if a.end <= trigger.start]
+    after = [a for a in actors if a.start >= trigger.end]
+    passive = [a for a in after if re.search(r"\bby\s+(?:the\s+)?$", sentence[: a.start])]
+    actor1 = passive[0].name if passive else (before[-1].name if before else None)
+    others = [a.name for a in after if a.name != actor1 and a not in passive]
+    return actor1, (others[0] if others else None)
+
+
+def civilians_actor(country: str) -> str:
+    """ACLED names civilian victims by their country."""
+    return lexicon("actors")["civilians_actor"].format(country=country)
+
+
+@cache
+def _unrealised_pattern() -> re.Pattern[str]:
+    words = lexicon("events")["unrealised_before"]
+    return re.compile(rf"\b(?:{words})\s+(?:\w+\s+)?$", re.IGNORECASE)

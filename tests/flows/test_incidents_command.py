@@ -1,0 +1,43 @@
+import json
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+STORY = "Armenian forces shelled Ganja on Saturday, killing two civilians, Baku said."
+
+
+def run(*args):
+    result = CliRunner().invoke(app, ["incidents", *args])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines() if line.strip()]
+
+
+def test_text_prints_one_json_line_per_incident_with_every_column(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    [incident] = run("--text", str(story), "--published", "2020-10-04T09:00:00",
+                     "--source", "wire", "--timezone", "Asia/Baku")
+    assert incident["location"] == "Ganja" and incident["event_date"] == "2020-10-03"
+    assert incident["killed"] == {"low": 2, "best": 2, "high": 2}
+    assert incident["mentions"][0]["sentence"] == STORY
+    assert incident["mentions"][0]["source"] == "wire"
+    assert incident["incident_key"].split("|")[3] == "2020-10-03"
+
+
+def test_jsonl_adds_the_id_and_reports_texts_without_incidents(tmp_path):
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("\n".join(json.dumps(a) for a in (
+        {"id": "quiet", "text": "Markets rose.", "published_at": "2020-10-04"},
+        {"id": "ganja", "text": STORY, "published_at": "2020-10-04T09:00:00"},
+    )), encoding="utf-8")
+    quiet, ganja = run("--jsonl", str(articles))
+    assert quiet == {"id": "quiet", "incidents": 0}
+    assert ganja["id"] == "ganja" and ganja["location"] == "Ganja"
+
+
+def test_text_without_publication_time_is_refused(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    result = CliRunner().invoke(app, ["incidents", "--text", str(story)])
+    assert result.exit_code != 0

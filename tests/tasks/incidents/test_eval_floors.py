@@ -1,0 +1,39 @@
+"""Quality floors on UCDP GED Ukraine: a change that extracts worse figures fails here."""
+
+import pytest
+
+from bench.eval_incidents import eval_dir_from_env, evaluate, normalise_admin1
+
+SUBSET = 1200  # the first events, so the run stays well under 30 s
+
+
+@pytest.fixture(scope="module")
+def figures():
+    eval_dir = eval_dir_from_env()
+    if not (eval_dir / "conflict-ukraine").exists():
+        pytest.skip(f"no evaluation data in {eval_dir}")
+    return evaluate(eval_dir, SUBSET)
+
+
+def test_admin1_names_are_normalised_before_comparison():
+    assert normalise_admin1("Donetsk oblast") == normalise_admin1("Donetsk") == "donetsk"
+    assert normalise_admin1("Kiev Special Republican city") == normalise_admin1("Kyiv")
+
+
+def test_killed_figures_stay_above_their_floors(figures):
+    assert figures["killed_coverage"] >= FLOORS["killed_coverage"]
+    assert figures["killed_in_range_when_extracted"] >= FLOORS["killed_in_range_when_extracted"]
+
+
+def test_admin1_stays_above_its_floor(figures):
+    assert figures["admin1_match_when_extracted"] >= FLOORS["admin1_match_when_extracted"]
+    assert figures["admin1_coverage"] >= FLOORS["admin1_coverage"]
+
+
+# A little under what the first 1,200 events measure (0.053, 0.453, 0.875, 0.041).
+FLOORS = {
+    "killed_coverage": 0.045,
+    "killed_in_range_when_extracted": 0.40,
+    "admin1_match_when_extracted": 0.80,
+    "admin1_coverage": 0.035,
+}
