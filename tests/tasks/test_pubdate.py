@@ -1,0 +1,136 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tasks.pubdate import choose_published, parse_as_written, parse_date
+from tasks.records import DateSignal, PublishedDate, Reject
+
+NOW = datetime(2020, 10, 10, 12, 0, tzinfo=UTC)
+EARLIEST = date(1990, 1, 1)
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Sun, 04 Oct 2020 14:32:00 GMT", at(2020, 10, 4, 14, 32)),
+        ("Sun, 04 Oct 2020 14:32:00 +0300", at(2020, 10, 4, 11, 32)),
+        ("2020-10-04T14:32:00Z", at(2020, 10, 4, 14, 32)),
+        ("2020-10-04T14:32:00+03:00", at(2020, 10, 4, 11, 32)),
+        ("2020-10-04T14:32:00.250-0500", at(2020, 10, 4, 19, 32, 0, 250000)),
+        ("4 October 2020 14:32 GMT+4", at(2020, 10, 4, 10, 32)),
+        ("4 October 2020 14:32 UTC-3", at(2020, 10, 4, 17, 32)),
+    ],
+)
+def test_dates_with_a_stated_offset_become_that_utc_instant(raw, expected):
+    assert parse_date(raw, "Asia/Tokyo") == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2020-10-04",
+        "Oct 4, 2020",
+        "04.10.2020",
+        "4. Oktober 2020",
+        "4 октября 2020",
+        "4 de octubre de 2020",
+        "https://wire.example.org/world/2020/10/04/story",
+        "https://wire.example.org/news-20201004-story.html",
+        "20201004",
+    ],
+)
+def test_dates_without_a_time_are_local_midnight_in_the_source_zone(raw):
+    assert parse_date(raw, "Europe/Kyiv") == at(2020, 10, 3, 21, 0)
+
+
+@pytest.mark.parametrize("raw", ["2020-10-04 14:32:00", "Published: October 4, 2020 at 2:32 pm"])
+def test_naive_times_take_the_source_timezone_hint(raw):
+    assert parse_date(raw, "Asia/Baku") == at(2020, 10, 4, 10, 32)
+
+
+def test_day_first_numeric_dates_keep_their_time():
+    assert parse_date("04.10.2020 14:32", "UTC") == at(2020, 10, 4, 14, 32)
+
+
+@pytest.mark.parametrize("raw", ["", "garbage", "Oct 4", "31.02.2020", "https://x.org/about"])
+def test_text_without_a_full_calendar_date_is_not_a_date(raw):
+    assert parse_date(raw, "UTC") is None
+
+
+def test_a_date_as_written_keeps_the_page_offset_so_its_day_is_the_readers_day():
+    written = parse_as_written("2020-10-04T00:30:00+03:00")
+    assert written.date() == date(2020, 10, 4)
+    assert parse_date("2020-10-04T00:30:00+03:00", "UTC").date() == date(2020, 10, 3)
+
+
+def choose(*signals: DateSignal, fetched_at: datetime | None = NOW) -> PublishedDate | Reject:
+    return choose_published(
+        signals, tz_hint="UTC", fetched_at=fetched_at, earliest=EARLIEST, now=NOW
+    )
+
+
+def test_structured_publication_date_beats_modified_url_and_dateline():
+    chosen = choose(
+        DateSignal("dateline", "1 October 2020"),
+        DateSignal("url", "https://x.org/2020/10/02/a"),
+        DateSignal("meta_modified", "2020-10-05T10:00:00Z"),
+        DateSignal("json_ld", "2020-10-04T09:00:00Z"),
+    )
+    assert chosen == PublishedDate(at(2020, 10, 4, 9), "json_ld", "2020-10-04T09:00:00Z")
+
+
+def test_modified_date_is_used_when_no_publication_date_is_stated():
+    chosen = choose(DateSignal("url", "https://x.org/2020/10/02/a"),
+                    DateSignal("json_ld_modified", "2020-10-05T10:00:00Z"))
+    assert chosen.source == "json_ld_modified"
+
+
+def test_a_future_date_is_skipped_for_the_next_signal():
+    chosen = choose(DateSignal("meta", "2020-10-12T00:00:00Z"), DateSignal("time", "2020-10-04"))
+    assert (chosen.source, chosen.published_at) == ("time", at(2020, 10, 4))
+
+
+def test_a_date_minutes_ahead_is_clock_skew_not_the_future():
+    assert choose(DateSignal("meta", "2020-10-10T12:30:00Z")).source == "meta"
+
+
+def test_a_date_after_the_fetch_is_skipped_when_reprocessing_later():
+    chosen = choose(
+        DateSignal("meta", "2020-10-09T00:00:00Z"),
+        DateSignal("url", "https://x.org/2020/10/04/a"),
+        fetched_at=at(2020, 10, 5),
+    )
+    assert chosen.source == "url"
+
+
+def test_a_date_before_1990_is_skipped():
+    chosen = choose(DateSignal("json_ld", "1970-01-01T00:00:00Z"), DateSignal("time", "2020-10-04"))
+    assert chosen.source == "time"
+
+
+def test_feed_date_is_the_flagged_fallback_when_the_page_has_no_usable_date():
+    chosen = choose(DateSignal("dateline", "Oct 4"), DateSignal("fetch", "2020-10-10T11:00:00Z"),
+                    DateSignal("listed", "Sun, 04 Oct 2020 14:32:00 GMT"))
+    assert chosen == PublishedDate(
+        at(2020, 10, 4, 14, 32), "listed", "Sun, 04 Oct 2020 14:32:00 GMT", is_fallback=True
+    )
+
+
+def test_fetch_time_is_the_last_fallback():
+    chosen = choose(DateSignal("fetch", "2020-10-10T11:00:00+00:00"))
+    assert (chosen.source, chosen.is_fallback) == ("fetch", True)
+
+
+def test_only_a_future_date_is_a_date_reject_naming_it():
+    rejected = choose(DateSignal("meta", "2031-01-01"))
+    assert isinstance(rejected, Reject)
+    assert (rejected.stage, rejected.reason) == ("date", "date_in_future")
+    assert "2031-01-01" in rejected.detail
+
+
+def test_no_signal_at_all_is_a_date_reject():
+    assert choose() == Reject("date", "no_date_signal", None, None)
