@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from tasks.harvest import Harvest
 from tasks.records import Reject
 
 
@@ -25,10 +26,20 @@ class IngestCounts:
     crashed_runs_closed: int = 0
     touched_days: set[date] = field(default_factory=set)
 
+    def add_harvest(self, harvest: Harvest) -> None:
+        self.links_found += harvest.links_found
+        self.pages_fetched += len(harvest.pages)
+        self.not_modified += harvest.not_modified
+        self.add_rejects(harvest.rejects)
+        if harvest.rejects and not harvest.links_found and not harvest.not_modified:
+            first = harvest.rejects[0]
+            self.fail_source(harvest.source_id, f"{first.reason}: {first.detail}".strip(": "))
+
     def add_rejects(self, rejects: list[Reject]) -> None:
         self.rejects.update(r.stage for r in rejects)
 
     def fail_source(self, source_id: str, reason: str) -> None:
+        """Listed nothing and said why: the listing or archive itself could not be read."""
         self.failed_sources[source_id] = reason
 
     @property

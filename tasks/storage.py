@@ -43,7 +43,7 @@ def raw_page_rows(run_id: str, pages: Iterable[RawPage]) -> list[dict[str, Any]]
     ]
 
 
-def pending_pages(con: duckdb.DuckDBPyConnection) -> list[RawPage]:
+def pending_pages(con: duckdb.DuckDBPyConnection, *, limit: int) -> list[RawPage]:
     """Stored pages not yet cleaned, oldest first, as the records the stages take."""
     return [
         RawPage(
@@ -57,5 +57,5 @@ def pending_pages(con: duckdb.DuckDBPyConnection) -> list[RawPage]:
             listed_date=row["listed_date"],
             listed_title=row["listed_title"],
         )
-        for row in loads.pending_pages(con)
+        for row in loads.pending_pages(con, limit=limit)
     ]

@@ -88,12 +88,14 @@ def record_duplicates(
     return merge_rows(con, "article_duplicates", "member_url", rows, DUPLICATES_SCHEMA)
 
 
-def stored_fingerprints(
-    con: duckdb.DuckDBPyConnection,
-) -> tuple[list[tuple[str, bytes]], list[tuple[str, str, datetime]]]:
-    """What earlier runs loaded, so dedupe spans runs: signatures and (hash, id, published)."""
-    signatures = con.execute("SELECT article_id, signature FROM article_minhash").fetchall()
-    hashes = con.execute(
-        "SELECT content_hash, article_id, published_at FROM articles ORDER BY article_id"
-    ).fetchall()
-    return signatures, hashes
+FINGERPRINTS = """
+SELECT a.article_id, a.url, a.published_at, a.content_hash, m.signature
+FROM articles a JOIN article_minhash m USING (article_id)
+ORDER BY a.article_id
+"""
+
+
+def stored_fingerprints(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(article_id, url, published_at, content_hash, signature) of every loaded article, so
+    dedupe spans runs."""
+    return con.execute(FINGERPRINTS).fetchall()

@@ -190,13 +190,13 @@ def store_raw_pages(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any
 PENDING_PAGES = """
 SELECT url, requested_url, source_id, status, headers, body_zlib, fetched_at,
        listed_date, listed_title
-FROM raw_pages WHERE processed_at IS NULL ORDER BY fetched_at, url
+FROM raw_pages WHERE processed_at IS NULL ORDER BY fetched_at, url LIMIT ?
 """
 
 
-def pending_pages(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def pending_pages(con: duckdb.DuckDBPyConnection, *, limit: int = 1000) -> list[dict[str, Any]]:
     """Pages stored but not yet cleaned: this run's, and any a crashed run left behind."""
-    cursor = con.execute(PENDING_PAGES)
+    cursor = con.execute(PENDING_PAGES, [limit])
     names = [d[0] for d in cursor.description]
     pages = []
     for values in cursor.fetchall():

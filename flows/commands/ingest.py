@@ -1,7 +1,126 @@
-"""Commands: ops (being written)."""
+"""Commands: ingest, reprocess, query, sources."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from config.settings import Settings
+from config.sources import SourceConfigError, load_sources
+from warehouse.session import reader
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="The DuckDB file analysts open (default from settings).")
+]
+SourcesFileOption = Annotated[
+    Path | None, typer.Option("--sources", help="Sources YAML (default config/sources.yaml).")
+]
+SourceIdOption = Annotated[
+    list[str] | None, typer.Option("--source", help="Only this source id (repeatable).")
+]
+
+
+def _settings(db: Path | None, sources_file: Path | None = None) -> Settings:
+    overrides = {"db_path": db, "sources_file": sources_file}
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def ingest(
+    db: DbOption = None,
+    sources_file: SourcesFileOption = None,
+    source: SourceIdOption = None,
+    since: Annotated[str | None, typer.Option(help="First publication day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last publication day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Fetch, clean, dedupe and date the configured sources into the database."""
+    from flows.ingest import ingest as ingest_flow
+
+    settings = _settings(db, sources_file)
+    counts = ingest_flow(
+        sources=source or None,
+        since=date.fromisoformat(since) if since else None,
+        until=date.fromisoformat(until) if until else None,
+        sources_file=str(settings.sources_file),
+        db_path=str(settings.db_path),
+    )
+    typer.echo(json.dumps(counts, indent=2, default=str))
+    _print_tables(settings)
+
+
+def reprocess(
+    db: DbOption = None,
+    sources_file: SourcesFileOption = None,
+    source: SourceIdOption = None,
+) -> None:
+    """Re-run cleaning, dates and dedupe from stored raw pages, without refetching."""
+    from flows.ingest import ingest as ingest_flow
+
+    settings = _settings(db, sources_file)
+    counts = ingest_flow(
+        sources=source or None,
+        reprocess=True,
+        sources_file=str(settings.sources_file),
+        db_path=str(settings.db_path),
+    )
+    typer.echo(json.dumps(counts, indent=2, default=str))
+
+
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run against the published snapshot.")],
+    db: DbOption = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
+) -> None:
+    """Run read-only SQL against the published database (safe while runs are writing)."""
+    con = reader(_settings(db))
+    try:
+        relation = con.sql(sql)
+        if relation is None:
+            return
+        if output == "table":
+            relation.show(max_width=200, max_rows=100)
+        elif output == "csv":
+            names = relation.columns
+            typer.echo(",".join(names))
+            for row in relation.fetchall():
+                typer.echo(",".join("" if v is None else json.dumps(v, default=str) for v in row))
+        elif output == "jsonl":
+            names = relation.columns
+            for row in relation.fetchall():
+                typer.echo(json.dumps(dict(zip(names, row, strict=True)), default=str))
+        else:
+            raise typer.BadParameter(f"unknown format {output!r}", param_hint="--format")
+    finally:
+        con.close()
+
+
+def sources(sources_file: SourcesFileOption = None) -> None:
+    """List the configured sources and whether they are enabled."""
+    settings = _settings(None, sources_file)
+    try:
+        configured = load_sources(settings.sources_file)
+    except SourceConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    for s in configured:
+        state = "enabled " if s.enabled else "disabled"
+        typer.echo(f"{s.id:<20} {state} {s.kind:<10} {s.url or s.path}")
+
+
+def _print_tables(settings: Settings) -> None:
+    con = reader(settings)
+    try:
+        for table in ("articles", "unique_stories", "article_duplicates", "rejects", "fetches"):
+            (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            typer.echo(f"{table:<20} {count:>8} rows")
+    finally:
+        con.close()
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
+    for command in (ingest, reprocess, query, sources):
+        app.command()(command)

@@ -1,7 +1,67 @@
-"""Commands: summary (being written)."""
+"""Commands: ``newsdesk summarize`` (run the flow) and ``newsdesk report`` (write the HTML page).
+
+    newsdesk summarize [--since 2020-10-01 --until 2020-10-07] [--force] [--db PATH]
+    newsdesk report --date 2020-10-04 --out reports/ [--days 30] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+from config.settings import Settings
+from flows.commands.ingest import DbOption
+from tasks.report import daily_html, write_report
+from warehouse import incidents as store
+from warehouse.session import reader
+
+Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
+
+    @app.command("summarize")
+    def summarize(
+        since: Day = None,
+        until: Day = None,
+        force: Annotated[bool, typer.Option(help="Read every article again.")] = False,
+        db: DbOption = None,
+    ) -> None:
+        """Extract incidents from new articles, merge them and rebuild the daily summaries."""
+        from flows.summarize import summarize as summarize_flow  # starts Prefect: only when run
+
+        counts = summarize_flow(
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            db_path=str(db) if db else None,
+            force=force,
+        )
+        typer.echo(json.dumps(counts))
+
+    @app.command("report")
+    def report(
+        date: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"],
+                                               help="The day to report.")],
+        out: Annotated[Path, typer.Option(help="Folder to write the HTML page into.")],
+        days: Annotated[int, typer.Option(min=1, help="Days shown in the chart.")] = 30,
+        db: DbOption = None,
+    ) -> None:
+        """Write a static HTML page of one day's incidents, each linked to its evidence."""
+        settings = Settings(**({"db_path": db} if db else {}))
+        if not settings.db_path.exists():
+            raise typer.BadParameter(f"no database at {settings.db_path}; run ingest first")
+        day = date.date()
+        con = reader(settings)
+        try:
+            incidents = store.incidents_on(con, day)
+            evidence = store.evidence_of(con, [row["incident_id"] for row in incidents])
+            totals = store.daily_totals(con, day - timedelta(days=days - 1), day)
+        finally:
+            con.close()
+        path = write_report(out, day, daily_html(day, incidents, evidence, totals))
+        typer.echo(f"{path} ({len(incidents)} incidents)")

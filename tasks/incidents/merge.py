@@ -9,7 +9,8 @@ sentences). Reports sharing an ``incident_key`` are one event. The rules:
   best); ``high`` is the highest figure any report gave. So low <= best <= high, and every
   figure is one some article printed.
 - Claims: every party that claimed it and every party that denied it is kept; claimed by one
-  and denied by another is ``disputed``.
+  and denied by another is ``disputed``. (The incident key keeps contested reports, denied or
+  disputed, apart from uncontested ones, so this happens among the contested reports.)
 - Dates come from the most precise report, places from the most precisely located one, actors
   are the most often named (ties: the first reported); civilians killed if any report says so.
 - ``num_articles``/``num_sources`` count distinct articles/sources; ``first_reported_at`` is the
@@ -21,12 +22,18 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
-from tasks.incidents.model import Casualties, Incident
+from tasks.incidents.extract import extract_incidents
+from tasks.incidents.model import Casualties, Incident, Mention
+from tasks.records import Reject
+
+Extractor = Callable[..., list[Incident]]
 
 EXTRACTOR_DIR = Path(__file__).resolve().parent
 LEXICON_FILES = ("lexicons/*.yaml", "gazetteer.yaml")
@@ -60,12 +67,15 @@ def incident_id(incident_key: str) -> str:
     return hashlib.sha1(incident_key.encode("utf-8")).hexdigest()[:16]
 
 
+@cache
 def extractor_version(config_dir: Path) -> str:
-    """A fingerprint of the extractor's code and lexicons.
+    """A fingerprint of the extractor's code and lexicons, taken once per process.
 
     Any edit to how text is read changes it, so every article is read again by the new
-    extractor without anyone remembering to bump a number. Merge rules are not part of it:
-    changing them needs no re-extraction, only ``force``.
+    extractor without anyone remembering to bump a number. Taken once because a long-lived
+    worker keeps running the code it loaded: files edited under it must not relabel its
+    output. Merge rules are not part of it: changing them needs no re-extraction, only
+    ``force``.
     """
     digest = hashlib.sha1()
     code = sorted(p for p in EXTRACTOR_DIR.glob("*.py") if p.name != "merge.py")
@@ -101,7 +111,8 @@ def merge_reports(reports: Sequence[Report]) -> MergedIncident:
         killed=combine_casualties([(r.published_at, r.incident.killed) for r in ordered]),
         injured=combine_casualties([(r.published_at, r.incident.injured) for r in ordered]),
         civilian_killed=_civilian(incidents),
-        claim_status=claim_status(claimed_by, denied_by), claimed_by=claimed_by,
+        claim_status=claim_status([i.claim_status for i in incidents], claimed_by, denied_by),
+        claimed_by=claimed_by,
         denied_by=denied_by,
         mentions=tuple(m for i in incidents for m in i.mentions),
     )  # fmt: skip
@@ -124,13 +135,19 @@ def combine_casualties(reported: Sequence[tuple[datetime, Casualties]]) -> Casua
     )
 
 
-def claim_status(claimed_by: str | None, denied_by: str | None) -> str:
-    """What analysts filter on: a claim someone denies is disputed, not claimed."""
-    if claimed_by and denied_by:
+def claim_status(statuses: Sequence[str], claimed_by: str | None, denied_by: str | None) -> str:
+    """What analysts filter on: a claim someone denies is disputed, not claimed.
+
+    The reports' own statuses count as well as the parties named, so a denial whose denier was
+    not named still keeps the incident contested (and its key unchanged).
+    """
+    claimed = bool(claimed_by) or any(s in ("claimed", "disputed") for s in statuses)
+    denied = bool(denied_by) or any(s in ("denied", "disputed") for s in statuses)
+    if claimed and denied:
         return "disputed"
-    if denied_by:
+    if denied:
         return "denied"
-    return "claimed" if claimed_by else "reported"
+    return "claimed" if claimed else "reported"
 
 
 def _latest_best(reported: Sequence[tuple[datetime, Casualties]]) -> int | None:
@@ -147,18 +164,18 @@ def _extreme(pick: Callable[[list[int]], int], values: Iterable[int | None]) -> 
     return pick(present) if present else None
 
 
-def _parties(incidents: Sequence[Incident], field: str) -> str | None:
+def _parties(incidents: Sequence[Incident], role: str) -> str | None:
     """Every distinct party named, first named first, joined by '; '."""
     names = dict.fromkeys(
         part.strip()
-        for i in incidents if getattr(i, field)
-        for part in getattr(i, field).split(";")
+        for i in incidents if getattr(i, role)
+        for part in getattr(i, role).split(";")
     )  # fmt: skip
     return "; ".join(names) if names else None
 
 
-def _most_named(incidents: Sequence[Incident], field: str) -> str | None:
-    named = [getattr(i, field) for i in incidents if getattr(i, field)]
+def _most_named(incidents: Sequence[Incident], role: str) -> str | None:
+    named = [getattr(i, role) for i in incidents if getattr(i, role)]
     if not named:
         return None
     counts = Counter(named)
@@ -168,3 +185,141 @@ def _most_named(incidents: Sequence[Incident], field: str) -> str | None:
 def _civilian(incidents: Sequence[Incident]) -> bool | None:
     said = [i.civilian_killed for i in incidents if i.civilian_killed is not None]
     return any(said) if said else None
+
+
+# --- between reports and warehouse rows -------------------------------------------------------
+
+CODING_FIELDS = (
+    "event_type", "sub_event_type", "event_date", "date_start", "date_end", "time_precision",
+    "date_basis", "location", "admin1", "country", "latitude", "longitude", "geonameid",
+    "geo_precision", "actor1", "actor2", "civilian_killed", "claim_status", "claimed_by",
+    "denied_by",
+)  # fmt: skip
+ENDS = ("low", "best", "high")
+
+
+def incident_row(merged: MergedIncident, run_id: str) -> dict[str, Any]:
+    """The ``incidents`` row of a merged incident."""
+    return {
+        **_coding(merged.incident),
+        "incident_id": merged.incident_id,
+        "incident_key": merged.incident.incident_key,
+        "num_articles": merged.num_articles,
+        "num_sources": merged.num_sources,
+        "first_reported_at": merged.first_reported_at,
+        "last_updated_run": run_id,
+    }
+
+
+def mention_row(report: Report, run_id: str, version: str) -> dict[str, Any]:
+    """The ``incident_mentions`` row of one article's report, its sentences included."""
+    return {
+        **_coding(report.incident),
+        "incident_id": incident_id(report.incident.incident_key),
+        "article_id": report.article_id,
+        "url": report.url,
+        "source_id": report.source_id,
+        "published_at": report.published_at,
+        "run_id": run_id,
+        "extractor_version": version,
+        "sentences": [
+            {"sentence": m.sentence, "start_char": m.start, "end_char": m.end,
+             **_figures(m.killed, m.injured)}
+            for m in report.incident.mentions
+        ],
+    }  # fmt: skip
+
+
+def report_from_row(row: dict[str, Any]) -> Report:
+    """A stored mention row back as the report it was made from, for re-merging."""
+    mentions = tuple(
+        Mention(s["sentence"], s["start_char"], s["end_char"], _casualties(s, "killed"),
+                _casualties(s, "injured"), row["article_id"], row["url"], row["source_id"])
+        for s in row["sentences"]
+    )  # fmt: skip
+    incident = Incident(
+        **{name: row[name] for name in CODING_FIELDS},
+        killed=_casualties(row, "killed"),
+        injured=_casualties(row, "injured"),
+        mentions=mentions,
+    )
+    return Report(incident, row["article_id"], row["source_id"], row["url"], row["published_at"])
+
+
+def _coding(incident: Incident) -> dict[str, Any]:
+    return {
+        **{name: getattr(incident, name) for name in CODING_FIELDS},
+        **_figures(incident.killed, incident.injured),
+    }
+
+
+def _figures(killed: Casualties, injured: Casualties) -> dict[str, int | None]:
+    return {
+        f"{kind}_{end}": getattr(figure, end)
+        for kind, figure in (("killed", killed), ("injured", injured))
+        for end in ENDS
+    }
+
+
+def _casualties(row: dict[str, Any], kind: str) -> Casualties:
+    return Casualties(*(row[f"{kind}_{end}"] for end in ENDS))
+
+
+# --- reading a batch of articles --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Article:
+    """A unique story due for extraction, with what dating its relative days needs."""
+
+    article_id: str
+    url: str
+    source_id: str
+    body: str
+    published_at: datetime
+    timezone: str = "UTC"
+
+
+@dataclass
+class ExtractedBatch:
+    """What a batch of articles reported; a failed article is a reject, not a stop."""
+
+    reports: list[Report] = field(default_factory=list)
+    incidents_per_article: dict[str, int] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # article ids whose extraction raised
+
+
+def extract_reports(
+    articles: Iterable[Article], extract: Extractor = extract_incidents
+) -> ExtractedBatch:
+    """Every article's reports, one per incident key.
+
+    An article naming one event twice (two claimants, say) gives one report holding both, so
+    the article counts once for that incident.
+    """
+    batch = ExtractedBatch()
+    for article in articles:
+        try:
+            incidents = extract(article.body, article.published_at, timezone=article.timezone,
+                                source=article.source_id)
+        except Exception as exc:
+            batch.rejects.append(Reject("incidents", "extract_failed", article.source_id,
+                                        article.url, f"{type(exc).__name__}: {exc}"))
+            batch.failed.append(article.article_id)
+            continue
+        reports = [_report(article, incident) for incident in incidents]
+        own = [replace(m.reports[0], incident=m.incident) for m in merge_all(reports)]
+        batch.reports.extend(own)
+        batch.incidents_per_article[article.article_id] = len(own)
+    return batch
+
+
+def _report(article: Article, incident: Incident) -> Report:
+    """The incident as this article reports it, each sentence labelled with where it is from."""
+    mentions = tuple(
+        replace(m, article_id=article.article_id, url=article.url, source=article.source_id)
+        for m in incident.mentions
+    )
+    return Report(replace(incident, mentions=mentions), article.article_id, article.source_id,
+                  article.url, article.published_at)

@@ -1,0 +1,156 @@
+"""Summarize flow: unique articles → incidents (merged across articles) → daily summaries.
+
+Reads ``unique_stories`` (with each source's timezone) and writes ``incident_mentions`` (what
+each article reported, with its sentences), ``incidents`` (one row per event, merged by the
+rules in ``tasks/incidents/merge.py``), ``incident_extractions`` (who read what, so a re-run
+reads only new or changed articles, or everything after the extractor changed), ``rejects``
+(stage ``incidents``), ``daily_summary`` for every day it touched, and a ``pipeline_runs`` row;
+then publishes the snapshot and one markdown artifact per day touched (the daily report).
+
+``since``/``until`` limit extraction to articles published in that window and rebuild the
+summaries of every day in it; ``days_back`` sets that window to the run day and the days before
+it (the daily deployment); ``force`` reads every article again.
+
+By hand: ``newsdesk summarize [--since 2020-10-01 --until 2020-10-07] [--force] [--db PATH]``,
+or ``prefect deployment run 'summarize/daily'`` on a worker.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from config.settings import CONFIG_DIR, Settings
+from flows.deployments import trailing_days
+from flows.steps import RETRYING
+from tasks import storage
+from tasks.incidents import merge
+from tasks.process import Window
+from tasks.report import daily_markdown
+from warehouse import incidents as store
+from warehouse.loads import record_rejects, transaction
+from warehouse.runs import finish_run, start_run
+from warehouse.session import writer
+
+Touched = dict[str, date]  # incident_id -> its event day
+
+
+@task(name="extract-incidents", timeout_seconds=1800, cache_policy=NO_CACHE)
+def extract_batch(articles: list[merge.Article]) -> merge.ExtractedBatch:
+    """Read one batch of articles (CPU only, nothing written)."""
+    return merge.extract_reports(articles)
+
+
+@task(name="store-incidents", timeout_seconds=600, **RETRYING)
+def store_batch(
+    con: duckdb.DuckDBPyConnection, run_id: str, version: str, batch: merge.ExtractedBatch
+) -> Touched:
+    """Replace the batch's mentions and re-merge every incident they touch, in one transaction."""
+    read = [*batch.incidents_per_article, *batch.failed]
+    with transaction(con):
+        rows = [merge.mention_row(r, run_id, version) for r in batch.reports]
+        touched = store.replace_mentions(con, read, rows)
+        store.record_extractions(con, run_id, version, batch.incidents_per_article, batch.failed)
+        record_rejects(con, run_id, storage.reject_rows(batch.rejects))
+        remerge(con, run_id, touched)
+    return touched
+
+
+@task(name="retract-copies", timeout_seconds=600, **RETRYING)
+def retract_copies(con: duckdb.DuckDBPyConnection, run_id: str) -> Touched:
+    """Articles dedupe has since folded into another story stop counting as evidence."""
+    with transaction(con):
+        touched = store.retract_copies(con)
+        remerge(con, run_id, touched)
+    return touched
+
+
+@task(name="rebuild-daily-summary", timeout_seconds=600, **RETRYING)
+def rebuild_summaries(con: duckdb.DuckDBPyConnection, days: set[date]) -> int:
+    with transaction(con):
+        return store.rebuild_daily_summary(con, days)
+
+
+def remerge(con: duckdb.DuckDBPyConnection, run_id: str, touched: Touched) -> tuple[int, int]:
+    """Merge each touched incident again from all its stored mentions: (changed, dropped)."""
+    reports = [merge.report_from_row(row) for row in store.mentions_of(con, touched)]
+    rows = [merge.incident_row(m, run_id) for m in merge.merge_all(reports)]
+    return store.upsert_incidents(con, rows, touched)
+
+
+def publish_reports(con: duckdb.DuckDBPyConnection, days: set[date]) -> None:
+    """One markdown artifact per day: the daily report, next to the run in the Prefect UI."""
+    for day in sorted(days):
+        incidents = store.incidents_on(con, day)
+        evidence = store.evidence_of(con, [row["incident_id"] for row in incidents])
+        create_markdown_artifact(
+            key=f"incidents-{day.isoformat()}",
+            markdown=daily_markdown(day, incidents, evidence),
+            description=f"newsdesk incidents reported for {day.isoformat()}",
+        )
+
+
+@flow(name="summarize", log_prints=True)
+def summarize(
+    since: date | None = None,
+    until: date | None = None,
+    db_path: str | None = None,
+    days_back: int | None = None,
+    force: bool = False,
+) -> dict:
+    """Extract, merge and summarise what is new; returns the run's counts."""
+    settings = Settings(**({"db_path": db_path} if db_path else {}))
+    if days_back is not None:
+        since, until = trailing_days(days_back)
+    window = Window.checked(since, until)
+    logger = get_run_logger()
+    run_id = str(flow_run.id or "local")
+    version = merge.extractor_version(CONFIG_DIR)
+    parameters = {"since": since, "until": until, "force": force, "extractor": version}
+    counts = {"articles": 0, "failed": 0, "reports": 0, "incidents_touched": 0}
+    with writer(settings, log=logger.info) as con:
+        start_run(con, run_id, "summarize", parameters)
+        try:
+            touched = _extract_all(con, run_id, version, window, force, settings, counts)
+            days = set(touched.values()) | _window_days(window)
+            counts["summary_rows"] = rebuild_summaries(con, days)
+        except Exception as exc:
+            finish_run(con, run_id, status="failed", counts=counts, error=repr(exc))
+            raise
+        counts.update(incidents_touched=len(touched), days=len(days))
+        status = "partially_failed" if counts["failed"] else "completed"
+        finish_run(con, run_id, status=status, counts=counts)
+        publish_reports(con, days)
+    logger.info("summarize: %s", counts)
+    return counts
+
+
+def _extract_all(con, run_id: str, version: str, window: Window, force: bool,
+                 settings: Settings, counts: dict) -> Touched:
+    """Batch by batch (by article id, so the loop ends even when everything is re-read)."""
+    touched = retract_copies(con, run_id)
+    after = ""
+    while due := store.pending_articles(
+        con, version, after=after, limit=settings.process_batch_size, force=force,
+        since=window.since, until=window.until,
+    ):  # fmt: skip
+        batch = extract_batch([merge.Article(**row) for row in due])
+        touched |= store_batch(con, run_id, version, batch)
+        counts["articles"] += len(due)
+        counts["failed"] += len(batch.failed)
+        counts["reports"] += len(batch.reports)
+        after = due[-1]["article_id"]
+    return touched
+
+
+def _window_days(window: Window) -> set[date]:
+    """Every day of a bounded window (an open ``until`` means today, UTC)."""
+    if window.since is None:
+        return set()
+    until = window.until or datetime.now(UTC).date()
+    return {window.since + timedelta(days=n) for n in range((until - window.since).days + 1)}

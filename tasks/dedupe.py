@@ -1,0 +1,246 @@
+"""Exact and near-duplicate articles: one story, one canonical article, every copy recorded.
+
+Wire reports are re-posted by dozens of outlets, lightly edited and re-headlined; counting each
+copy would multiply every incident. Copies are kept (their URLs are evidence of reach) and linked
+to one canonical member per cluster: the earliest published, ties broken by ``article_id``.
+
+Similarity is the Jaccard index of word 5-shingles, estimated by MinHash and searched with LSH.
+Clusters are the connected components of "same normalised text, or estimated Jaccard at least the
+threshold" over every article the index holds (earlier runs included), so the outcome does not
+depend on the order articles arrive in, within a batch or across runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import ftfy
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from config.settings import Settings
+
+SHINGLE_WORDS = 5
+SEED = 1
+SCHEME = "affine32"
+STORED_DTYPE = np.dtype("<u8")  # article_minhash.signature: uint64 little-endian values
+DEFAULT_PERMUTATIONS: int = Settings.model_fields["minhash_permutations"].default
+# LSH only proposes candidates; each is verified with the estimated Jaccard, so the bands are
+# tuned to miss few true copies at the cost of more candidates to check.
+LSH_WEIGHTS = (0.2, 0.8)
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class DedupeCandidate:
+    """What dedupe needs to know about one loaded or about-to-be-loaded article."""
+
+    article_id: str
+    url: str
+    published_at: datetime
+    content_hash: str
+    signature: bytes
+
+    @property
+    def seniority(self) -> tuple[datetime, str]:
+        """Sort key: the earliest published member of a cluster is its canonical article."""
+        return (self.published_at, self.article_id)
+
+
+@dataclass(frozen=True)
+class DuplicateLink:
+    """One ``article_duplicates`` row: ``member`` is a copy of ``canonical``.
+
+    Fields are in the order ``warehouse.articles.record_duplicates`` takes (``astuple(link)``).
+    """
+
+    member_url: str
+    member_article_id: str
+    canonical_article_id: str
+    method: str  # exact | near
+    similarity: float  # estimated Jaccard with the canonical article; 1.0 for exact
+
+
+def body_words(body: str) -> list[str]:
+    """The words two copies must share: mojibake repaired, case and punctuation ignored."""
+    text = unicodedata.normalize("NFKC", ftfy.fix_text(body)).casefold()
+    return WORD.findall(text)
+
+
+def content_hash(body: str) -> str:
+    """SHA-256 of the body's words, so spacing, quotes and re-encoding do not make a new text."""
+    return hashlib.sha256(" ".join(body_words(body)).encode("utf-8")).hexdigest()
+
+
+def shingles(words: Sequence[str]) -> set[bytes]:
+    """Word 5-shingles; a text shorter than five words is one shingle."""
+    width = min(SHINGLE_WORDS, len(words))
+    return {" ".join(words[i : i + width]).encode() for i in range(len(words) - width + 1)}
+
+
+def signature(body: str, num_perm: int = DEFAULT_PERMUTATIONS) -> bytes:
+    """The MinHash of the body's shingles as stored bytes (``article_minhash.signature``)."""
+    minhash = MinHash(
+        num_perm=num_perm, seed=SEED, permutations=_permutations(num_perm), scheme=SCHEME
+    )
+    minhash.update_batch(sorted(shingles(body_words(body))))
+    return minhash.hashvalues.astype(STORED_DTYPE).tobytes()
+
+
+def signature_values(stored: bytes) -> np.ndarray:
+    """Stored bytes back to MinHash values."""
+    return np.frombuffer(stored, dtype=STORED_DTYPE)
+
+
+def estimated_jaccard(first: bytes, second: bytes) -> float:
+    """Share of MinHash values two signatures agree on."""
+    a, b = signature_values(first), signature_values(second)
+    if len(a) != len(b):
+        raise ValueError(f"signatures of {len(a)} and {len(b)} values cannot be compared")
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+@cache
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """Drawing the permutations costs more than hashing an article; every signature shares them."""
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
+class NearDuplicateIndex:
+    """Every article dedupe has seen (earlier runs' too), searchable by text similarity."""
+
+    def __init__(self, threshold: float, num_perm: int = DEFAULT_PERMUTATIONS) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+        self._articles: dict[str, DedupeCandidate] = {}
+        self._by_hash: dict[str, set[str]] = {}
+
+    @classmethod
+    def from_stored(
+        cls,
+        stored: Iterable[DedupeCandidate],
+        threshold: float,
+        num_perm: int = DEFAULT_PERMUTATIONS,
+    ) -> NearDuplicateIndex:
+        """The index of what earlier runs loaded (``articles`` joined with ``article_minhash``)."""
+        index = cls(threshold, num_perm)
+        for article in stored:
+            index.add(article)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def get(self, article_id: str) -> DedupeCandidate | None:
+        return self._articles.get(article_id)
+
+    def add(self, article: DedupeCandidate) -> None:
+        """Insert, or replace the earlier version of a re-processed article."""
+        if len(signature_values(article.signature)) != self.num_perm:
+            raise ValueError(f"{article.article_id}: signature is not {self.num_perm} values")
+        self.discard(article.article_id)
+        self._articles[article.article_id] = article
+        self._by_hash.setdefault(article.content_hash, set()).add(article.article_id)
+        self._lsh.insert(article.article_id, self._minhash(article.signature))
+
+    def discard(self, article_id: str) -> None:
+        old = self._articles.pop(article_id, None)
+        if old is not None:
+            self._by_hash[old.content_hash].discard(article_id)
+            self._lsh.remove(article_id)
+
+    def copies_of(self, article_id: str) -> Iterator[str]:
+        """Indexed articles with the same text, or similar at or above the threshold."""
+        article = self._articles[article_id]
+        yield from self._by_hash[article.content_hash] - {article_id}
+        for other in self._lsh.query(self._minhash(article.signature)):
+            if other != article_id and self.similarity(article_id, other) >= self.threshold:
+                yield other
+
+    def similarity(self, first_id: str, second_id: str) -> float:
+        first, second = self._articles[first_id], self._articles[second_id]
+        if first.content_hash == second.content_hash:
+            return 1.0
+        return estimated_jaccard(first.signature, second.signature)
+
+    def cluster_of(self, article_id: str, leaving_out: frozenset[str] = frozenset()) -> set[str]:
+        """Everything reachable through copies (a copy of a copy is in the same story)."""
+        cluster, frontier = {article_id}, [article_id]
+        while frontier:
+            for other in self.copies_of(frontier.pop()):
+                if other not in cluster and other not in leaving_out:
+                    cluster.add(other)
+                    frontier.append(other)
+        return cluster
+
+    def canonical_of(self, cluster: Iterable[str]) -> str:
+        return min(cluster, key=lambda member: self._articles[member].seniority)
+
+    def _minhash(self, stored: bytes) -> LeanMinHash:
+        return LeanMinHash(seed=SEED, hashvalues=signature_values(stored), scheme=SCHEME)
+
+
+def assign_duplicates(
+    batch: Sequence[DedupeCandidate], index: NearDuplicateIndex
+) -> list[DuplicateLink]:
+    """Add the batch to the index; the links to write: the batch's, and earlier ones that moved.
+
+    An article already indexed that joins a cluster with an earlier-published newcomer, or two
+    earlier clusters bridged by one newcomer, get their links re-pointed to the new canonical.
+    """
+    newcomers = {article.article_id: article for article in sorted(batch, key=_arrival_key)}
+    for article in newcomers.values():
+        index.add(article)
+    batch_ids = frozenset(newcomers)
+    links: list[DuplicateLink] = []
+    placed: set[str] = set()
+    for article_id in sorted(newcomers):
+        if article_id in placed:
+            continue
+        cluster = index.cluster_of(article_id)
+        placed |= cluster
+        links += _cluster_links(index, cluster, batch_ids)
+    return sorted(links, key=lambda link: link.member_article_id)
+
+
+def _cluster_links(
+    index: NearDuplicateIndex, cluster: set[str], batch_ids: frozenset[str]
+) -> Iterator[DuplicateLink]:
+    canonical = index.canonical_of(cluster)
+    recorded = _recorded_canonicals(index, cluster - batch_ids, batch_ids)
+    for member_id in sorted(cluster - {canonical}):
+        if recorded.get(member_id) == canonical:
+            continue  # an earlier run wrote this link and it still holds
+        method = "exact" if _same_text(index, member_id, canonical) else "near"
+        similarity = index.similarity(member_id, canonical)
+        yield DuplicateLink(index.get(member_id).url, member_id, canonical, method, similarity)
+
+
+def _recorded_canonicals(
+    index: NearDuplicateIndex, earlier_ids: set[str], batch_ids: frozenset[str]
+) -> dict[str, str]:
+    """The canonical earlier runs gave each already-indexed article (clusters without the batch)."""
+    recorded: dict[str, str] = {}
+    for article_id in sorted(earlier_ids):
+        if article_id in recorded:
+            continue
+        earlier_cluster = index.cluster_of(article_id, leaving_out=batch_ids)
+        canonical = index.canonical_of(earlier_cluster)
+        recorded |= dict.fromkeys(earlier_cluster, canonical)
+    return recorded
+
+
+def _same_text(index: NearDuplicateIndex, first_id: str, second_id: str) -> bool:
+    return index.get(first_id).content_hash == index.get(second_id).content_hash
+
+
+def _arrival_key(article: DedupeCandidate) -> tuple[str, str, str]:
+    """Two versions of one article in a batch: keep one, the same one whatever the batch order."""
+    return (article.article_id, article.url, article.content_hash)

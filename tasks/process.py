@@ -1,0 +1,138 @@
+"""From stored raw pages to article records: clean, canonicalise, date, fingerprint.
+
+One call handles a batch of pages in one process so the orchestration overhead stays per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from config.settings import Settings
+from config.sources import Source
+from tasks.clean import clean_page
+from tasks.dedupe import content_hash, signature
+from tasks.pubdate import choose_published
+from tasks.records import CleanPage, DateSignal, PublishedDate, RawPage, Reject
+from tasks.urls import article_id, canonical_url
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One cleaned, dated article ready to load (one row of ``articles``)."""
+
+    article_id: str
+    canonical_url: str
+    url: str
+    source_id: str
+    title: str | None
+    body: str
+    byline: str | None
+    language: str | None
+    published_at: datetime
+    published_at_source: str
+    published_at_raw: str | None
+    published_is_fallback: bool
+    word_count: int
+    content_hash: str
+    signature: bytes
+
+
+@dataclass
+class ProcessedBatch:
+    articles: list[ArticleRecord] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    outside_window: int = 0
+    page_urls: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive publication-day bounds of a run; None means open."""
+
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def checked(cls, since: date | None, until: date | None) -> Window:
+        """Refuse an empty range up front, naming both values."""
+        if since and until and since > until:
+            raise ValueError(f"since ({since}) is after until ({until}): the range is empty")
+        return cls(since, until)
+
+    def __contains__(self, day: date) -> bool:
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
+
+
+def process_pages(
+    pages: Sequence[RawPage],
+    sources: Mapping[str, Source],
+    settings: Settings,
+    *,
+    now: datetime,
+    window: Window = Window(),
+) -> ProcessedBatch:
+    """Clean and date every page; each failure becomes a reject and the rest go on."""
+    batch = ProcessedBatch(page_urls=[p.url for p in pages])
+    earliest = date.fromisoformat(settings.earliest_date)
+    for page in pages:
+        source = sources.get(page.source_id)
+        cleaned = clean_page(
+            page,
+            body_selector=source.body_selector if source else None,
+            language_hint=source.language if source else None,
+            min_words=settings.min_body_words,
+        )
+        if isinstance(cleaned, Reject):
+            batch.rejects.append(cleaned)
+            continue
+        dated = choose_published(
+            _with_fallbacks(cleaned.date_signals, page),
+            tz_hint=source.timezone if source else "UTC",
+            fetched_at=page.fetched_at,
+            earliest=earliest,
+            now=now,
+        )
+        if isinstance(dated, Reject):
+            batch.rejects.append(_attributed(dated, page))
+            continue
+        if dated.published_at.date() not in window:
+            batch.outside_window += 1
+            continue
+        batch.articles.append(_article(page, cleaned, dated))
+    return batch
+
+
+def _with_fallbacks(signals: Sequence[DateSignal], page: RawPage) -> tuple[DateSignal, ...]:
+    """The page's own signals, then the feed's date, then the fetch time."""
+    extra = [DateSignal("listed", page.listed_date)] if page.listed_date else []
+    extra.append(DateSignal("fetch", page.fetched_at.isoformat()))
+    return (*signals, *extra)
+
+
+def _attributed(reject: Reject, page: RawPage) -> Reject:
+    return Reject(reject.stage, reject.reason, page.source_id, page.url, reject.detail)
+
+
+def _article(page: RawPage, cleaned: CleanPage, dated: PublishedDate) -> ArticleRecord:
+    canonical = canonical_url(page.url, cleaned.canonical_url)
+    return ArticleRecord(
+        article_id=article_id(canonical),
+        canonical_url=canonical,
+        url=page.url,
+        source_id=page.source_id,
+        title=cleaned.title or page.listed_title,
+        body=cleaned.body,
+        byline=cleaned.byline,
+        language=cleaned.language,
+        published_at=dated.published_at,
+        published_at_source=dated.source,
+        published_at_raw=dated.raw,
+        published_is_fallback=dated.is_fallback,
+        word_count=len(cleaned.body.split()),
+        content_hash=content_hash(cleaned.body),
+        signature=signature(cleaned.body),
+    )

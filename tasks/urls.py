@@ -1,0 +1,134 @@
+"""One canonical URL per article, so tracking links, AMP and mobile copies are one row.
+
+The canonical URL is an identity key, not a link to click (``articles.url`` keeps the page as it
+was fetched): ``www.``, ``m.``, ``mobile.`` and ``amp.`` hosts all become the bare site name,
+because no rule can tell which one a site serves its desktop page from. Query parameters are
+kept unless they are known tracking or AMP switches: some sites carry the article id there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import yaml
+from tld import get_fld
+
+from config.settings import CONFIG_DIR
+
+RULES_FILE = CONFIG_DIR / "url_rules.yaml"
+WEB_SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class UrlRules:
+    """What ``config/url_rules.yaml`` says is noise in a URL."""
+
+    tracking_parameters: frozenset[str]
+    tracking_prefixes: tuple[str, ...]
+    amp_parameters: dict[str, frozenset[str]]
+    mirror_host_labels: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path) -> UrlRules:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            tracking_parameters=frozenset(p.lower() for p in document["tracking_parameters"]),
+            tracking_prefixes=tuple(p.lower() for p in document["tracking_prefixes"]),
+            amp_parameters={
+                name.lower(): frozenset(str(v).lower() for v in values)
+                for name, values in document["amp_parameters"].items()
+            },
+            mirror_host_labels=frozenset(document["mirror_host_labels"]),
+        )
+
+    def is_noise(self, name: str, value: str) -> bool:
+        """A parameter that changes who is counted or how the page renders, not which page."""
+        key = name.lower()
+        return (
+            key in self.tracking_parameters
+            or key.startswith(self.tracking_prefixes)
+            or value.lower() in self.amp_parameters.get(key, ())
+        )
+
+
+@cache
+def url_rules() -> UrlRules:
+    """Read once per process, on first use (never at import time)."""
+    return UrlRules.load(RULES_FILE)
+
+
+def canonical_url(url: str, declared: str | None = None) -> str:
+    """The page's identity: ``declared`` (rel=canonical) if trustworthy, else ``url``, cleaned."""
+    page = _cleaned(url.strip())
+    if declared is None:
+        return page
+    claimed = _cleaned(declared.strip())
+    return claimed if _trustworthy(claimed, page) else page
+
+
+def article_id(canonical: str) -> str:
+    """Short stable key: the first 16 hex digits of the SHA-1 of the canonical URL."""
+    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def registered_domain(url: str) -> str | None:
+    """The name a site registered (``bbc.co.uk`` for ``m.bbc.co.uk``); None for IPs, localhost."""
+    return get_fld(url, fail_silently=True)
+
+
+def _trustworthy(claimed: str, page: str) -> bool:
+    """Sites misdeclare: a canonical on another site, or the home page for every article."""
+    if urlsplit(claimed).scheme not in WEB_SCHEMES:
+        return False
+    if _site(claimed) != _site(page):
+        return False
+    return urlsplit(claimed).path != "/" or urlsplit(page).path == "/"
+
+
+def _site(url: str) -> str:
+    return registered_domain(url) or urlsplit(url).hostname or ""
+
+
+def _cleaned(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in WEB_SCHEMES or not parts.hostname:
+        return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
+    rules = url_rules()
+    netloc = _host(url, parts.hostname, rules)
+    if parts.port and parts.port != DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((scheme, netloc, _desktop_path(parts.path), _query(parts.query, rules), ""))
+
+
+def _host(url: str, hostname: str, rules: UrlRules) -> str:
+    """Lower-case, without mirror labels in front of the registered domain."""
+    host = hostname.lower().rstrip(".")
+    domain = registered_domain(url)
+    while domain and host != domain:
+        label, _, rest = host.partition(".")
+        if label not in rules.mirror_host_labels:
+            break
+        host = rest
+    return host
+
+
+def _desktop_path(path: str) -> str:
+    """``/amp/x``, ``/x/amp``, ``/x.amp.html`` → ``/x``, ``/x``, ``/x.html``."""
+    segments = [s for s in path.split("/") if s.lower() != "amp"]
+    if segments and segments[-1].lower().endswith(".amp.html"):
+        segments[-1] = segments[-1][: -len(".amp.html")] + ".html"
+    cleaned = "/".join(segments)
+    if path.endswith("/") and not cleaned.endswith("/"):
+        cleaned += "/"
+    return cleaned if cleaned.startswith("/") else f"/{cleaned}"
+
+
+def _query(query: str, rules: UrlRules) -> str:
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not rules.is_noise(k, v)]
+    return urlencode(sorted(kept))

@@ -1,0 +1,76 @@
+"""The daily report: figures as analysts read them, and every incident linked to its evidence."""
+
+from datetime import date
+
+from tasks.report import (
+    casualty_chart,
+    daily_html,
+    daily_markdown,
+    evidence_link,
+    figure_text,
+    write_report,
+)
+
+DAY = date(2020, 10, 4)
+INCIDENT = {
+    "incident_id": "ab12", "event_type": "Explosions/Remote violence",
+    "sub_event_type": "Shelling/artillery/missile attack", "location": "Ganja",
+    "admin1": "Ganja", "country": "AZE", "actor1": "Military Forces of Armenia", "actor2": None,
+    "killed_low": 1, "killed_best": 2, "killed_high": 2, "injured_low": None,
+    "injured_best": None, "injured_high": None, "claim_status": "disputed",
+    "claimed_by": "Baku", "denied_by": "Yerevan", "num_articles": 2, "num_sources": 1,
+}  # fmt: skip
+EVIDENCE = [{
+    "incident_id": "ab12", "source_id": "wire", "url": "https://wire.test/a?x=1#top",
+    "sentence": "Armenian forces shelled Ganja, a city of 500,000, killing two <civilians>.",
+}]  # fmt: skip
+TOTALS = [{"day": date(2020, 10, 3), "incidents": 0, "killed_best": None},
+          {"day": DAY, "incidents": 1, "killed_best": 2}]  # fmt: skip
+
+
+def test_figures_read_best_then_range_and_a_dash_when_nobody_gave_one():
+    assert figure_text(INCIDENT, "killed") == "2 (1–2)"
+    assert figure_text({"killed_low": 3, "killed_best": 3, "killed_high": 3}, "killed") == "3"
+    assert figure_text({"killed_low": 0, "killed_best": 0, "killed_high": 0}, "killed") == "0"
+    assert figure_text(INCIDENT, "injured") == "–"
+
+
+def test_the_evidence_link_points_at_the_sentence_with_a_text_fragment():
+    link = evidence_link(EVIDENCE[0]["url"], EVIDENCE[0]["sentence"])
+    assert link == ("https://wire.test/a?x=1#:~:text=Armenian%20forces%20shelled%20Ganja%2C,"
+                    "500%2C000%2C%20killing%20two%20%3Ccivilians%3E.")  # fmt: skip
+    assert evidence_link("https://x.test/", "Clashes in Stepanakert-Khankendi.") == (
+        "https://x.test/#:~:text=Clashes%20in%20Stepanakert%2DKhankendi.")
+
+
+def test_the_html_page_links_each_incident_to_its_quoted_sentence_and_escapes_it():
+    html = daily_html(DAY, [INCIDENT], EVIDENCE, TOTALS)
+    assert '<tr id="ab12">' in html
+    assert 'href="https://wire.test/a?x=1#:~:text=Armenian%20forces' in html
+    assert "killing two &lt;civilians&gt;." in html
+    assert "disputed (claimed by Baku; denied by Yerevan)" in html
+    assert "<script" not in html and "<svg" in html
+
+
+def test_a_day_without_incidents_still_gets_a_page_that_says_so():
+    assert "No incidents reported for this day." in daily_html(DAY, [], [], TOTALS)
+
+
+def test_the_chart_has_a_bar_per_day_and_a_line_through_the_killed():
+    svg = casualty_chart(TOTALS)
+    assert svg.count("<rect") == 2
+    assert "2020-10-04: 1 incidents, 2 killed" in svg
+    assert svg.count("<polyline") == 1
+
+
+def test_the_markdown_report_lists_the_evidence_under_each_incident():
+    markdown = daily_markdown(DAY, [INCIDENT], EVIDENCE)
+    assert markdown.startswith("# Incidents reported for 2020-10-04")
+    assert "1 incidents, 2 killed (best), 1 disputed." in markdown
+    assert "[wire](https://wire.test/a?x=1#:~:text=" in markdown
+
+
+def test_the_report_is_written_as_one_file_named_for_its_day(tmp_path):
+    path = write_report(tmp_path / "out", DAY, "<html></html>")
+    assert path == tmp_path / "out" / "incidents-2020-10-04.html"
+    assert path.read_text() == "<html></html>"
