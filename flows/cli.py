@@ -30,3 +30,7 @@ def _prefect_defaults() -> None:
 
 for module in (ingest, extract, incidents, summary, ops):
     module.register(app)
+
+
+if __name__ == "__main__":
+    app()

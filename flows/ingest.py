@@ -3,8 +3,9 @@
 Reads the sources file (``config/sources.yaml`` unless given), fetches every selected source
 (web or archive folder), and writes ``sources``, ``fetches``, ``raw_pages``, ``articles``,
 ``article_duplicates``, ``rejects`` and a ``pipeline_runs`` row into the working database, then
-publishes the read-only snapshot analysts open (``db_path``). Then it summarises the days it
-touched.
+publishes the read-only snapshot analysts open (``db_path``). When it loaded new articles it
+then runs the ``summarize`` flow as a subflow, which reads every article not yet read (late and
+back-dated ones included) and rebuilds the daily summaries of the days they touch.
 
 By hand: ``newsdesk ingest [--source sample] [--db data/newsdesk.duckdb]``, or
 ``prefect deployment run 'ingest/frequent' --param sources='["sample"]'`` on a worker.
@@ -20,6 +21,7 @@ from prefect.runtime import flow_run
 from config.settings import Settings
 from config.sources import load_sources, select_sources
 from flows import steps
+from flows.summarize import summarize
 from tasks.process import Window
 from tasks.run_counts import IngestCounts
 from warehouse.loads import known_urls, load_validators, queue_reprocessing, upsert_sources
@@ -65,6 +67,8 @@ def ingest(
             raise
         finish_run(con, run_id, status=counts.status, counts=counts.as_dict())
     steps.publish_counts(counts)
+    if counts.articles_loaded:
+        summarize(db_path=str(settings.db_path))
     return counts.as_dict()
 
 

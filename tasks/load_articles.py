@@ -7,7 +7,7 @@ killed between batches re-does exactly the batches that did not commit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, astuple
 
 import duckdb
 
@@ -57,7 +57,7 @@ def load_batch(
         articles.upsert_articles(con, run_id, [asdict(r) for r in keep])
         links = assign_duplicates([_candidate(r) for r in keep], index)
         rows = [(v.url, None, v.article_id, "url", 1.0) for v in variants]
-        articles.record_duplicates(con, run_id, rows + [link.as_row() for link in links])
+        articles.record_duplicates(con, run_id, rows + [astuple(link) for link in links])
         loads.record_rejects(con, run_id, storage.reject_rows(batch.rejects))
         loads.mark_processed(con, batch.page_urls)
     counts.pages_processed += len(batch.page_urls)
