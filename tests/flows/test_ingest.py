@@ -198,7 +198,10 @@ class TestIngestFromAFeed:
         assert counts["status"] == "partially_failed"
         assert list(counts["failed_sources"]) == ["dead"]
         assert table_counts(tmp_path / "news.duckdb")["articles"] == 4
-        (row,) = query(tmp_path / "news.duckdb", "SELECT status, counts FROM pipeline_runs")
+        (row,) = query(
+            tmp_path / "news.duckdb",
+            "SELECT status, counts FROM pipeline_runs WHERE flow = 'ingest'",
+        )
         assert row[0] == "partially_failed" and "dead" in json.loads(row[1])["failed_sources"]
 
     def test_reprocessing_rebuilds_articles_from_stored_pages_without_fetching(
