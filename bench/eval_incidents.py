@@ -12,6 +12,8 @@ headline (published on its source date) and compare with the event's own coding:
 - oblast_day_agreement / oblast_day_correlation: daily event counts per oblast, ours (distinct
   incident keys) against UCDP's (events by date_start), over the oblast-days either side has.
 - articles_per_second: headlines processed per second, gazetteer already loaded.
+- seed_articles_per_second: full articles per second, the seed report (``../seed``, 2,500
+  characters) extracted repeatedly; printed by the command, not part of ``evaluate``.
 
     python -m bench.eval_incidents --eval-dir /work/shared/eval [--limit 500]
 """
@@ -34,6 +36,8 @@ from tasks.incidents.gazetteer import load_gazetteer
 from tasks.incidents.model import Incident
 
 UCDP_FILE = Path("conflict-ukraine") / "ucdp-ged-ukraine-2014-2021.csv"
+SEED_FILE = Path("seed") / "000_705da89ffcbe6bb3.txt"  # beside the eval folder
+SEED_REPEATS = 200
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 _ADMIN1_NOISE = re.compile(r"\b(?:oblast|region|special republican city|city|rayon)\b")
 _ADMIN1_SPELLINGS = {"kyiv": "kiev", "lugansk": "luhansk", "odesa": "odessa"}
@@ -140,13 +144,31 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
+def seed_articles_per_second(eval_dir: Path) -> float | None:
+    """Whole-article speed on the seed report (its first words are ``date YYYY-MM-DD``)."""
+    seed = eval_dir.parent / SEED_FILE
+    if not seed.exists():
+        return None
+    header = re.match(r"\s*date (\d{4}-\d{2}-\d{2}) ", seed.read_text(encoding="utf-8"))
+    if header is None:
+        return None
+    text, published = header.string[header.end():], datetime.fromisoformat(header.group(1))
+    load_gazetteer()
+    started = time.perf_counter()
+    for _ in range(SEED_REPEATS):
+        extract_incidents(text, published, timezone="Asia/Baku")
+    return round(SEED_REPEATS / (time.perf_counter() - started), 1)
+
+
 def main() -> None:
     """Print the figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=eval_dir_from_env())
     parser.add_argument("--limit", type=int, default=None, help="Only the first N events.")
     args = parser.parse_args()
-    print(json.dumps(evaluate(args.eval_dir, args.limit), indent=2))
+    figures = evaluate(args.eval_dir, args.limit)
+    figures["seed_articles_per_second"] = seed_articles_per_second(args.eval_dir)
+    print(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

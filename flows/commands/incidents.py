@@ -1,7 +1,9 @@
 """Commands: ``newsdesk incidents``: the incidents of one text, or of many, as JSON lines.
 
 Reads a text file (``--text``) or a JSON-lines file of ``{"id", "text", "published_at"}``
-(``--jsonl``) and prints one JSON object per incident, mentions included. Nothing is written.
+(``--jsonl``) and prints one JSON object per incident, mentions included. A JSON line that is
+not such an article prints a ``{"line", "reject"}`` object instead and the rest still run.
+Nothing is written.
 
     newsdesk incidents --text story.txt --published 2020-10-04T09:00:00 --timezone Asia/Baku
     newsdesk incidents --jsonl articles.jsonl
@@ -19,6 +21,7 @@ import typer
 
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.model import Incident
+from tasks.records import Reject
 
 
 def incident_record(incident: Incident) -> dict[str, Any]:
@@ -46,6 +49,22 @@ def _print_incidents(text: str, published: datetime, timezone: str, source: str 
         typer.echo(json.dumps(record, ensure_ascii=False))
 
 
+def article_or_reject(line: str) -> tuple[object, str, datetime] | Reject:
+    """(id, text, published_at) of one JSON line, or why it cannot be read."""
+    try:
+        article = json.loads(line)
+    except json.JSONDecodeError as error:
+        return Reject("incidents", "bad_json", None, None, str(error)[:300])
+    if not isinstance(article, dict) or not isinstance(article.get("text"), str):
+        return Reject("incidents", "no_text", None, None, line[:300])
+    try:
+        published = datetime.fromisoformat(str(article.get("published_at")))
+    except ValueError:
+        return Reject("incidents", "bad_published_at", None, None,
+                      str(article.get("published_at"))[:300])
+    return article.get("id"), article["text"], published
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the CLI."""
 
@@ -69,8 +88,12 @@ def register(app: typer.Typer) -> None:
             _print_incidents(text.read_text(encoding="utf-8"), datetime.fromisoformat(published),
                              timezone, source)
             return
-        for line in jsonl.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                article = json.loads(line)
-                _print_incidents(article["text"], datetime.fromisoformat(article["published_at"]),
-                                 timezone, source, article["id"])
+        for number, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            read = article_or_reject(line)
+            if isinstance(read, Reject):
+                typer.echo(json.dumps({"line": number, "reject": dataclasses.asdict(read)}))
+                continue
+            article_id, article_text, published_at = read
+            _print_incidents(article_text, published_at, timezone, source, article_id)

@@ -8,7 +8,7 @@ and which actors stand before and after it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from tasks.incidents.lexicons import lexicon, word_pattern
@@ -46,6 +46,30 @@ def find_triggers(sentence: str) -> list[Trigger]:
                                     entry.get("strength", "strong") == "strong",
                                     match.start(), match.end()))
     return triggers
+
+
+def protest_refined(strong: list[Trigger], sentence: str, deaths: bool) -> Trigger:
+    """The trigger that types a sentence, a protest told apart by how it was met.
+
+    Police storming or arresting protesters is a protest with intervention in ACLED's terms,
+    not a clash or an arrest, so a protest trigger wins over those; killing protesters is
+    excessive force (deaths where the force is named), and protesters throwing stones a
+    violent demonstration (a riot).
+    """
+    words = lexicon("events")
+    protests = [t for t in strong if t.event_type == "Protests"]
+    first = strong[0]
+    if not protests or (first.event_type != "Protests"
+                        and first.sub_event_type not in words["protest_overrides"]):
+        return first
+    protest = protests[0]
+    if deaths and word_pattern(words["protest_force"]).search(sentence):
+        return replace(protest, sub_event_type=words["protest_deaths"])
+    for entry in words["protest_refinements"]:
+        if word_pattern(entry["pattern"]).search(sentence):
+            return replace(protest, event_type=entry["event_type"],
+                           sub_event_type=entry["sub_event_type"])
+    return protest
 
 
 def casualties_only_type(civilian: bool | None) -> tuple[str, str]:

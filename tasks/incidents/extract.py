@@ -3,7 +3,9 @@
 A sentence becomes (part of) an incident when it names a place and either a strong trigger
 ("shelled", "liberated") or a casualty figure. Sentences with only a weak trigger ("under
 fire", "attacks") add evidence to an incident already found at that place and day; they never
-make one, which keeps reactions ("Turkey condemned the attacks on Ganja") out.
+make one, which keeps reactions ("Turkey condemned the attacks on Ganja") out. A casualty
+figure with no place that could be the scene ("Ukrainian soldier killed in rebel east: Kiev")
+is still an event: it is placed in its country at region-only precision, as analysts code it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import cache
 
 from tasks.incidents.claims import Attribution, attribute
 from tasks.incidents.events import (
+    ActorMention,
     Trigger,
     actors_around,
     casualties_only_type,
@@ -22,19 +25,17 @@ from tasks.incidents.events import (
     find_actors,
     find_triggers,
     government_acts,
+    protest_refined,
 )
-from tasks.incidents.gazetteer import PlaceMention, country_name, iso3, load_gazetteer
+from tasks.incidents.gazetteer import Gazetteer, PlaceMention, country_name, iso3, load_gazetteer
 from tasks.incidents.lexicons import lexicon
 from tasks.incidents.model import Casualties, Incident, Mention
 from tasks.incidents.quantities import Figure, find_figures, none_reported, total
-from tasks.incidents.sentences import Sentence, split_sentences
+from tasks.incidents.scene import geo_precision, scene_places
+from tasks.incidents.sentences import Sentence, readable_case, split_sentences
 from tasks.incidents.textdates import TextDate, find_date, local_day, publication_date
 
 HISTORY_DAYS = 365  # a sentence dated further back is background, not news
-_LIST_GAP = re.compile(r"^(?:\s*,)?\s*(?:and|or|as well as)?\s*$")
-_NEAR = re.compile(r"\b(?:near|outskirts of|outside|around|close to|north of|south of|east of|"
-                   r"west of|district of|area of)\s+(?:the\s+)?$", re.IGNORECASE)
-_ORIGIN = re.compile(r"\b(?:from|outside of|withdraw from)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class _Draft:
     sub_event_type: str
     when: TextDate
     place: PlaceMention
+    precision: int
     actor1: str | None
     actor2: str | None
     attribution: Attribution
@@ -54,12 +56,19 @@ class _Draft:
 
 @dataclass(frozen=True)
 class _Reading:
-    """What one sentence says, before it is matched to an incident."""
+    """What one sentence says, before it is matched to an incident.
+
+    ``text`` is the sentence as matched (an ALL-CAPS headline in ordinary case); the mention
+    keeps ``sentence`` as written. ``country`` is where a casualty report that names no usable
+    town happened, at region-only precision.
+    """
 
     sentence: Sentence
+    text: str
     when: TextDate
     places: list[PlaceMention]
     attribution: Attribution
+    country: PlaceMention | None
 
 
 def extract_incidents(text: str, published_at: datetime, *, timezone: str = "UTC",
@@ -78,57 +87,78 @@ def extract_incidents(text: str, published_at: datetime, *, timezone: str = "UTC
 
 
 def _read(text: str, published: date) -> list[_Reading]:
-    """Each news sentence that names a place, with its date, places and sources."""
+    """Each news sentence that names a place or a country, with its date, places and sources."""
     gazetteer = load_gazetteer()
-    countries = gazetteer.countries_in(text)
+    countries = gazetteer.countries_in(readable_case(text))
+    provinces = gazetteer.provinces_in(text, countries)
     context: dict[int, TextDate] = {}
     speaker: str | None = None
     readings = []
     for sentence in split_sentences(text):
-        when = find_date(sentence.text, published)
+        matched = readable_case(sentence.text)
+        when = find_date(matched, published)
         if when is not None:
             context[sentence.paragraph] = when
         when = when or context.get(sentence.paragraph) or publication_date(published)
-        attribution = attribute(sentence.text, speaker)
+        attribution = attribute(matched, speaker)
         speaker = attribution.claimed_by or speaker
-        if _history(sentence.text) or when.date_end < published - timedelta(days=HISTORY_DAYS):
+        if _history(matched) or when.date_end < published - timedelta(days=HISTORY_DAYS):
             continue
-        places = gazetteer.find(sentence.text, countries)
-        if places:
-            readings.append(_Reading(sentence, when, places, attribution))
+        places = gazetteer.find(matched, countries, provinces)
+        country = gazetteer.country_of(matched, countries)
+        if places or country:
+            readings.append(_Reading(sentence, matched, when, places, attribution, country))
     return readings
 
 
 def _report(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) -> bool:
     """Add the incidents a sentence reports; False when it only points at one."""
-    text = reading.sentence.text
-    strong = [t for t in find_triggers(text) if t.strong]
+    text = reading.text
     figures = find_figures(text)
-    if strong:
-        trigger = strong[0]
-    elif figures:
-        first = figures[0]
-        event_type, sub_event_type = casualties_only_type(first.civilian)
-        trigger = Trigger(event_type, sub_event_type, True, first.start, first.end)
-    else:
+    trigger = _event_trigger(text, figures)
+    if trigger is None:
         return False
     actors = find_actors(text)
-    places = [p for p in reading.places if not any(a.start <= p.start < a.end for a in actors)]
-    targets = _targets(places, trigger, text)
+    targets = _scenes(reading, trigger, figures, actors)
     actor1, actor2 = actors_around(actors, trigger, text)
     for place in targets:
         key = (trigger.event_type, trigger.sub_event_type, _place_key(place),
                reading.when.event_date, reading.attribution.status in ("denied", "disputed"))
         draft = drafts.setdefault(key, _Draft(
-            trigger.event_type, trigger.sub_event_type, reading.when, place, actor1, actor2,
-            reading.attribution))
+            trigger.event_type, trigger.sub_event_type, reading.when, place,
+            geo_precision(place, text), actor1, actor2, reading.attribution))
         draft.actor1, draft.actor2 = draft.actor1 or actor1, draft.actor2 or actor2
         if draft.attribution.claimed_by is None:
             draft.attribution = reading.attribution
         own_figures = figures if len(targets) == 1 else []
         draft.figures.extend(own_figures)
-        draft.mentions.append(_mention(reading.sentence, own_figures, source))
+        draft.mentions.append(_mention(reading, own_figures, source))
     return True
+
+
+def _scenes(reading: _Reading, trigger: Trigger, figures: list[Figure],
+            actors: list[ActorMention]) -> list[PlaceMention]:
+    """Where the event happened; a casualty report naming no scene is placed in its country,
+    unless its figure is a tally (a country's total is context, a town's total its own)."""
+    gazetteer = load_gazetteer()
+    places = [p for p in reading.places if not any(a.start <= p.start < a.end for a in actors)]
+    targets = scene_places(places, trigger, reading.text, _government_names(gazetteer))
+    if not targets and figures and reading.country is not None:
+        targets = [reading.country]
+    if _tally(reading.text):
+        targets = [p for p in targets if p.place.location not in gazetteer.country_proper_names]
+    return targets
+
+
+def _event_trigger(text: str, figures: list[Figure]) -> Trigger | None:
+    """The strong trigger that types the sentence, else its first casualty figure."""
+    strong = [t for t in find_triggers(text) if t.strong]
+    if strong:
+        return protest_refined(strong, text, any(f.kind == "killed" for f in figures))
+    if not figures:
+        return None
+    event_type, sub_event_type = casualties_only_type(figures[0].civilian)
+    return Trigger(event_type, sub_event_type, True, figures[0].start, figures[0].end)
 
 
 def _attach(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) -> None:
@@ -136,45 +166,30 @@ def _attach(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) 
     places = {_place_key(p) for p in reading.places}
     for draft in drafts.values():
         if _place_key(draft.place) in places and draft.when.event_date == reading.when.event_date:
-            draft.mentions.append(_mention(reading.sentence, [], source))
+            draft.mentions.append(_mention(reading, [], source))
             return
 
 
-def _targets(places: list[PlaceMention], trigger: Trigger, text: str) -> list[PlaceMention]:
-    """The places a trigger is about: the list after it ("against Tartar, Fuzuli and
-    Goradiz"), or failing that the nearest place before it ("Jabrayil was liberated")."""
-    places = [p for p in places
-              if not _ORIGIN.search(text[: p.start]) and not _speaking(text[p.end:])]
-    after = [p for p in places if p.start >= trigger.end]
-    if not after:
-        return [p for p in places if p.end <= trigger.start][-1:]
-    chosen = [after[0]]
-    for place in after[1:]:
-        if not _LIST_GAP.match(text[chosen[-1].end: place.start]):
-            break
-        chosen.append(place)
-    return chosen
-
-
-def _speaking(rest: str) -> bool:
-    """"Baku said", "Kiev denied": a capital standing for its government is no target."""
-    verbs = f"{lexicon('claims')['claim_verbs']}|{lexicon('claims')['denial_verbs']}"
-    return bool(re.match(rf"\s+(?:{verbs})\b", rest))
+@cache
+def _government_names(gazetteer: Gazetteer) -> frozenset[str]:
+    """Capitals that may stand for their governments: the config's ways of naming a country."""
+    return frozenset(gazetteer.country_names) - gazetteer.country_proper_names
 
 
 def _place_key(place: PlaceMention) -> str:
     return str(place.place.geonameid or place.place.location)
 
 
-def _mention(sentence: Sentence, figures: list[Figure], source: str | None) -> Mention:
+def _mention(reading: _Reading, figures: list[Figure], source: str | None) -> Mention:
+    sentence = reading.sentence
     return Mention(sentence.text, sentence.start, sentence.end,
-                   _figure(figures, sentence, "killed"), _figure(figures, sentence, "injured"),
-                   source=source)
+                   _figure(figures, reading.text, "killed"),
+                   _figure(figures, reading.text, "injured"), source=source)
 
 
-def _figure(figures: list[Figure], sentence: Sentence, kind: str) -> Casualties:
+def _figure(figures: list[Figure], text: str, kind: str) -> Casualties:
     found = total(figures, kind)
-    if found == Casualties() and none_reported(sentence.text, kind):
+    if found == Casualties() and none_reported(text, kind):
         return Casualties(0, 0, 0)
     return found
 
@@ -192,17 +207,9 @@ def _incident(draft: _Draft) -> Incident:
         draft.event_type, draft.sub_event_type, draft.when.event_date, draft.when.date_start,
         draft.when.date_end, draft.when.time_precision, draft.when.date_basis, place.location,
         place.admin1, iso3(place.country), place.latitude, place.longitude, place.geonameid,
-        _precision(draft), actor1, actor2, killed,
+        draft.precision, actor1, actor2, killed,
         _largest([m.injured for m in draft.mentions]), civilian, draft.attribution.status,
         draft.attribution.claimed_by, draft.attribution.denied_by, tuple(draft.mentions))
-
-
-def _precision(draft: _Draft) -> int:
-    first = draft.mentions[0]
-    before = first.sentence[: draft.place.start]
-    if draft.place.place.precision == 1 and _NEAR.search(before):
-        return 2
-    return draft.place.place.precision
 
 
 def _largest(figures: list[Casualties]) -> Casualties:
@@ -225,3 +232,13 @@ def _history_pattern() -> re.Pattern[str]:
 
 def _history(sentence: str) -> bool:
     return bool(_history_pattern().search(sentence))
+
+
+@cache
+def _tally_pattern() -> re.Pattern[str]:
+    return re.compile(lexicon("text")["tally"], re.IGNORECASE)
+
+
+def _tally(sentence: str) -> bool:
+    """A war-long or months-long total is context, not an event of its own."""
+    return bool(_tally_pattern().search(sentence))

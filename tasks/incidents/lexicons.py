@@ -25,6 +25,7 @@ def load_yaml(path: Path) -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
+@cache
 def lexicon(name: str) -> dict[str, Any]:
     """One lexicon file of ``config/lexicons`` by its stem."""
     return load_yaml(LEXICON_DIR / f"{name}.yaml")

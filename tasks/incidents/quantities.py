@@ -82,7 +82,10 @@ def find_figures(sentence: str) -> list[Figure]:
     """Every killed/injured figure of ``sentence``, in order of appearance."""
     figures = [_figure(match) for pattern in _patterns() for match in pattern.finditer(sentence)]
     figures = [f for f in figures if f.casualties != Casualties()]
-    return _without_overlaps(sorted(figures, key=lambda f: (f.start, -f.end)))
+    figures = _without_overlaps(sorted(figures, key=lambda f: (f.start, -f.end)))
+    bounds = [0, *(f.end for f in figures)]
+    return [listed for figure, bound in zip(figures, bounds, strict=False)
+            for listed in _listed_before(sentence, figure, bound)]
 
 
 def total(figures: list[Figure], kind: str) -> Casualties:
@@ -111,28 +114,70 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
                        _DIGITS, _WORD_NUMBER, "an?"])
     number = rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{amount})"
     kinds = rf"(?P<killed>{words['killed']})|(?P<injured>{words['injured']})"
+    people = rf"{words['civilian_nouns']}|{words['combatant_nouns']}|people|persons"
     flags = re.IGNORECASE
     return (
-        # "two soldiers were killed", "12 people killed, 46 wounded", "three dead"
+        # "two soldiers were killed", "12 people killed, 46 wounded", "three dead"; not "two
+        # wounded soldiers" (an attribute) nor "19 times killing" (a count of something else)
         re.compile(rf"(?<![\w,.-])(?<!\bno ){number} (?P<who>{_PERSON_WORDS})(?:(?:were|was|"
-                   rf"have been|has been|had been|are|is|reported|left|confirmed) )?(?:{kinds})\b",
+                   rf"have been|has been|had been|are|is|reported|left|confirmed) )?"
+                   rf"(?!(?:killing|wounding|injuring)\b)(?:(?P<killed>{words['killed']})\b|"
+                   rf"(?P<injured>{words['injured']})\b(?! (?:[\w'’-]+ )?(?:{people})\b))",
                    flags),
         # "killing one civilian", "wounding at least four others"
         re.compile(rf"\b(?:{kinds}) {number}(?P<who> (?:[A-Za-z'’-]+ ){{0,2}}?(?:"
                    rf"{words['civilian_nouns']}|{words['combatant_nouns']}|others|people|"
                    rf"persons))?(?![\w-])", flags),
-        # "death toll rises to 28"
-        re.compile(rf"\b(?P<killed>{words['death_toll']}) {number}\b", flags),
+        # "death toll rises to 28", "the death of three troops"
+        re.compile(rf"\b(?P<killed>{words['death_toll']}|{words['death_of']}) {number}\b", flags),
+        # "Ukrainian soldier killed", "a militiaman was wounded"
+        re.compile(rf"(?<![\w-])(?P<who>{words['singular_nouns']})(?: (?:was|is|has been|had "
+                   rf"been|reported|confirmed))? (?:{kinds})\b", flags),
+        # "shelling kills DPR militiaman", "killing a civilian", "death of militia fighter"
+        re.compile(rf"\b(?:(?P<killed>{words['killed']}|{words['death_of']})|"
+                   rf"(?P<injured>{words['injured']})) (?:an? |one )?"
+                   rf"(?P<who>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{words['singular_nouns']}))(?![\w-])",
+                   flags),
     )
 
 
 def _figure(match: re.Match[str]) -> Figure:
     kind = "killed" if match.groupdict().get("killed") else "injured"
-    amount = match["amount"]
+    amount = match.groupdict().get("amount") or "one"  # a singular noun is one person
     if amount.lower() in ("a", "an") and not (match.groupdict().get("who") or "").strip():
         return Figure(kind, Casualties(), None, match.start(), match.end())
-    return Figure(kind, casualty_range(match["qualifier"], amount),
+    return Figure(kind, casualty_range(match.groupdict().get("qualifier"), amount),
                   _civilian(match.groupdict().get("who") or ""), match.start(), match.end())
+
+
+def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
+    """"Five troops, 19 civilians killed": groups listed before a figure share its verb.
+
+    The list lies between the previous figure's end (``bound``) and this one.
+    """
+    listed = _list_pattern().search(sentence, bound, figure.start)
+    if listed is None:
+        return [figure]
+    items = [Figure(figure.kind, casualty_range(item["qualifier"], item["amount"]),
+                    _civilian(item["who"]), listed.start() + item.start(),
+                    listed.start() + item.end())
+             for item in _list_item_pattern().finditer(listed.group(0))]
+    return [*items, figure]
+
+
+@cache
+def _list_item_pattern() -> re.Pattern[str]:
+    words = lexicon("quantities")
+    qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
+    nouns = f"{words['civilian_nouns']}|{words['combatant_nouns']}|people|persons"
+    return re.compile(rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{_DIGITS}|{_WORD_NUMBER}) "
+                      rf"(?P<who>(?:[A-Za-z'’-]+ ){{0,2}}?(?:{nouns})),?(?: and)? ",
+                      re.IGNORECASE)
+
+
+@cache
+def _list_pattern() -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{_list_item_pattern().pattern})+$", re.IGNORECASE)
 
 
 def _civilian(who: str) -> bool | None:

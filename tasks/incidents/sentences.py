@@ -13,12 +13,17 @@ from tasks.incidents.lexicons import lexicon
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[A-Z\"'“‘])")
 # A sentence ends at . ! ? (optionally closed by a quote) followed by space and a capital or
-# quote, unless the word before the full stop is an abbreviation ("Oct. 3", "Gen. Smith", "U.S.").
+# quote, unless the word before the full stop is an abbreviation ("Oct. 3", "Gen. Smith", "U.S.")
+# or an initial ("John F. Kennedy").
 _SENTENCE_END = re.compile(r"[.!?][\"'”’]?(?=\s+[\"'“‘(]?[A-Z])")
 _ABBREVIATION = re.compile(
-    r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|"
-    r"Sept|Oct|Nov|Dec))$"
+    r"\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|"
+    r"Dec)$|(?:\b[A-Z]\.)+[A-Z]$"
 )
+# A one-letter capital after a capitalised name is an initial, unless an ordinary sentence
+# opener follows it ("...in Sector B. The shelling...").
+_INITIAL = re.compile(r"\b[A-Z][\w'’-]+\s+[A-Z]$")
+_SHOUTED_SHARE = 0.7  # of letters upper-case: an ALL-CAPS headline or wire flash
 
 
 @dataclass(frozen=True)
@@ -54,15 +59,46 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
     return [_strip_span(text, s, e) for s, e in spans if text[s:e].strip()]
 
 
+def readable_case(text: str) -> str:
+    """An ALL-CAPS text in headline case: function words lower-case, other words capitalised.
+
+    Names are recognised by their capitals; a shouted headline has nothing but capitals. The
+    result has the same length, so offsets into it are offsets into the original.
+    """
+    upper, lower = sum(map(str.isupper, text)), sum(map(str.islower, text))
+    if upper <= _SHOUTED_SHARE * (upper + lower):
+        return text
+    function_words = set(lexicon("text")["function_words"])
+
+    def recased(word: re.Match[str]) -> str:
+        lowered = word.group(0).lower()
+        if lowered in function_words and word.start() > 0:
+            return lowered
+        return word.group(0)[0] + lowered[1:]
+
+    readable = re.sub(r"\b\w[\w'’]*", recased, text)
+    return readable if len(readable) == len(text) else text
+
+
 def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for end in _SENTENCE_END.finditer(paragraph):
-        if paragraph[end.start()] == "." and _ABBREVIATION.search(paragraph[start:end.start()]):
+        if paragraph[end.start()] == "." and _abbreviated(paragraph[start:end.start()],
+                                                          paragraph[end.end():]):
             continue
         spans.append((start, end.end()))
         start = end.end()
     spans.append((start, len(paragraph)))
     return [_strip_span(paragraph, s, e) for s, e in spans if paragraph[s:e].strip()]
+
+
+def _abbreviated(before: str, after: str) -> bool:
+    """Whether the full stop between ``before`` and ``after`` closes an abbreviation."""
+    if _ABBREVIATION.search(before):
+        return True
+    opener = re.match(r"\s*[\"'“‘(]?(\w+)", after)
+    next_word = opener.group(1).lower() if opener else ""
+    return bool(_INITIAL.search(before)) and next_word not in lexicon("text")["function_words"]
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -41,3 +41,18 @@ def test_text_without_publication_time_is_refused(tmp_path):
     story.write_text(STORY, encoding="utf-8")
     result = CliRunner().invoke(app, ["incidents", "--text", str(story)])
     assert result.exit_code != 0
+
+
+def test_unreadable_jsonl_lines_become_rejects_and_the_rest_still_run(tmp_path):
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("\n".join((
+        "{not json",
+        json.dumps({"id": "no-text", "published_at": "2020-10-04"}),
+        json.dumps({"id": "bad-day", "text": STORY, "published_at": "Sunday"}),
+        json.dumps({"id": "ganja", "text": STORY, "published_at": "2020-10-04T09:00:00"}),
+    )), encoding="utf-8")
+    bad_json, no_text, bad_day, ganja = run("--jsonl", str(articles))
+    assert [r["reject"]["reason"] for r in (bad_json, no_text, bad_day)] == [
+        "bad_json", "no_text", "bad_published_at"]
+    assert bad_json["line"] == 1 and bad_json["reject"]["stage"] == "incidents"
+    assert ganja["id"] == "ganja" and ganja["location"] == "Ganja"

@@ -40,3 +40,38 @@ def test_articles_countries_come_from_names_demonyms_and_capitals():
 def test_region_from_config_is_region_precision():
     place = load_gazetteer().find("in the Donetsk region", {"UA"})[0].place
     assert (place.admin1, place.precision) == ("Donetsk", 3)
+
+
+def test_a_towns_own_name_beats_another_towns_alternate_spelling():
+    assert load_gazetteer().resolve("Paris", {"UA"}).country == "FR"
+    assert load_gazetteer().resolve("Odessa", {"UA"}).location == "Odesa"
+
+
+def test_town_followed_by_region_word_is_its_province_without_a_point():
+    place = load_gazetteer().find("a mine in the Zaporizhzhia region", {"UA"})[0].place
+    assert (place.admin1, place.precision, place.latitude) == ("Zaporizhia", 3, None)
+
+
+def test_event_country_is_the_named_country_before_a_demonym():
+    found = load_gazetteer().country_of("Moscow blames Ukraine for Russian journalist's death",
+                                        set())
+    assert (found.place.location, found.text) == ("Ukraine", "Ukraine")
+    assert load_gazetteer().country_of("Ukrainian soldier killed", set()).place.country == "UA"
+
+
+def test_event_country_defaults_to_the_articles_only_country():
+    assert load_gazetteer().country_of("Two soldiers died.", {"UA"}).place.location == "Ukraine"
+    assert load_gazetteer().country_of("Two soldiers died.", {"UA", "RU"}) is None
+
+
+def test_town_name_many_villages_share_is_the_one_in_the_articles_region():
+    gazetteer = load_gazetteer()
+    assert gazetteer.resolve("Vesele", {"UA"}).admin1 == "Zaporizhia"
+    provinces = gazetteer.provinces_in("Shelling continued across Donbas.", {"UA"})
+    assert provinces == {"Donetsk", "Luhansk"}
+    assert gazetteer.find("Vesele was shelled.", {"UA"}, provinces)[0].place.admin1 == "Donetsk"
+
+
+def test_town_contradicting_the_sentences_own_region_gives_way_to_the_region():
+    found = load_gazetteer().find("killed at Kamyanka, Donetsk Obl", {"UA"})
+    assert [(m.place.location, m.place.admin1) for m in found] == [("Donetsk Oblast", "Donetsk")]

@@ -1,0 +1,82 @@
+"""Which of the places a sentence names is where its event happened, and how precisely.
+
+A sentence names places for many reasons besides the scene: the speaker ("Kiev says",
+"...: Kiev military"), a party ("Kiev's forces"), a meeting ("ahead of Minsk talks"), where
+people came from ("troops withdrew from Ilovaisk"). Only the scene makes an incident; the
+phrasings that rule a place out are in ``config/lexicons/places.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from tasks.incidents.events import Trigger
+from tasks.incidents.gazetteer import PlaceMention
+from tasks.incidents.lexicons import lexicon
+
+_LIST_GAP = re.compile(r"^(?:\s*,)?\s*(?:and|or|as well as)?\s*$")
+
+
+def scene_places(places: list[PlaceMention], trigger: Trigger, text: str,
+                 government_names: set[str]) -> list[PlaceMention]:
+    """The places a trigger is about: the list after it ("against Tartar, Fuzuli and
+    Goradiz"), or failing that the nearest place before or inside it ("Jabrayil was
+    liberated", "Four Donetsk militiamen killed").
+
+    ``government_names`` are the capitals that may stand for a government ("Kiev").
+    """
+    places = [p for p in places if _may_be_scene(p, text, government_names)]
+    after = [p for p in places if p.start >= trigger.end]
+    if not after:
+        return [p for p in places if p.start < trigger.end][-1:]
+    chosen = [after[0]]
+    for place in after[1:]:
+        if not _LIST_GAP.match(text[chosen[-1].end: place.start]):
+            break
+        chosen.append(place)
+    return chosen
+
+
+def geo_precision(place: PlaceMention, sentence: str) -> int:
+    """1 for a town, 2 near it ("near Avdiivka", "outside Donetsk"), 3 for a region."""
+    if place.place.precision == 1 and _patterns()["near"].search(sentence[: place.start]):
+        return 2
+    return place.place.precision
+
+
+def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) -> bool:
+    patterns = _patterns()
+    before, after = text[: place.start], text[place.end:]
+    if patterns["origin"].search(before) or patterns["venue"].match(after):
+        return False
+    if patterns["speaking"].match(after) or _in_attribution(place, text):
+        return False
+    return not (place.text in government_names and (patterns["government"].match(after)
+                                                      or patterns["blamed"].search(before)))
+
+
+def _in_attribution(place: PlaceMention, text: str) -> bool:
+    """"Three soldiers killed in east: Kiev" names the source after the last separator."""
+    words = lexicon("places")
+    separators = list(re.finditer(words["attribution_separator"], text))
+    if not separators or place.start < separators[-1].end():
+        return False
+    tail = text[separators[-1].end():]
+    return (len(tail.split()) <= words["attribution_tail_words"]
+            and not _patterns()["locative"].search(tail[: place.start - separators[-1].end()]))
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    words, claims = lexicon("places"), lexicon("claims")
+    verbs = f"{claims['claim_verbs']}|{claims['denial_verbs']}"
+    return {
+        "near": re.compile(rf"\b(?:{words['near_before']})\s+(?:the\s+)?$", re.IGNORECASE),
+        "origin": re.compile(rf"\b(?:{words['origin_before']})\s+(?:the\s+)?$", re.IGNORECASE),
+        "venue": re.compile(rf"\s+(?:{words['venue_after']})\b", re.IGNORECASE),
+        "speaking": re.compile(rf"\s+(?:{verbs})\b"),
+        "government": re.compile(rf"(?:\s+)?(?:{words['government_after']})"),
+        "blamed": re.compile(rf"\b(?:{words['government_before']})\s+$", re.IGNORECASE),
+        "locative": re.compile(rf"\b(?:{words['locative']})\b", re.IGNORECASE),
+    }
