@@ -47,7 +47,7 @@ def ingest(
         sources_file=str(settings.sources_file),
         db_path=str(settings.db_path),
     )
-    typer.echo(json.dumps(counts, indent=2, default=str))
+    _print_counts(counts)
     _print_tables(settings)
 
 
@@ -66,7 +66,7 @@ def reprocess(
         sources_file=str(settings.sources_file),
         db_path=str(settings.db_path),
     )
-    typer.echo(json.dumps(counts, indent=2, default=str))
+    _print_counts(counts)
 
 
 def query(
@@ -110,10 +110,20 @@ def sources(sources_file: SourcesFileOption = None) -> None:
         typer.echo(f"{s.id:<20} {state} {s.kind:<10} {s.url or s.path}")
 
 
+def _print_counts(counts: dict) -> None:
+    """The run's counts per stage, one line each; the day list is long, so its span only."""
+    days = counts.get("touched_days") or []
+    shown = {**counts, "touched_days": f"{len(days)} days, {days[0]} .. {days[-1]}" if days else 0}
+    for name, value in shown.items():
+        text = json.dumps(value, default=str) if isinstance(value, dict | list) else value
+        typer.echo(f"{name:<20} {text}")
+
+
 def _print_tables(settings: Settings) -> None:
     con = reader(settings)
     try:
-        for table in ("articles", "unique_stories", "article_duplicates", "rejects", "fetches"):
+        tables = ("articles", "unique_stories", "article_duplicates", "rejects", "fetches")
+        for table in (*tables, "incidents", "incident_mentions", "daily_summary"):
             (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
             typer.echo(f"{table:<20} {count:>8} rows")
     finally:
