@@ -27,6 +27,7 @@ from tasks.dedupe import (
     NearDuplicateIndex,
     content_hash,
     estimated_jaccard,
+    figures,
     signature,
 )
 
@@ -117,7 +118,7 @@ def load_bodies(eval_dir: Path) -> list[str]:
 def candidate(article_id: str, body: str) -> DedupeCandidate:
     return DedupeCandidate(
         article_id, article_id, datetime(2020, 1, 1, tzinfo=UTC), content_hash(body),
-        signature(body),
+        signature(body), figures(body),
     )  # fmt: skip
 
 

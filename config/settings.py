@@ -37,11 +37,12 @@ class Settings(BaseSettings):
     max_redirects: int = Field(5, ge=0, description="Redirect hops followed per request.")
     min_body_words: int = Field(40, ge=0, description="Pages with less text are rejected.")
     near_duplicate_threshold: float = Field(
-        0.45,
+        0.35,
         gt=0,
         lt=1,
-        description="Estimated Jaccard (word 5-shingles) above which two bodies are one story; "
-        "lightly edited copies score about 0.6, so 0.8 would miss them.",
+        description="Estimated Jaccard (word 5-shingles) at or above which two bodies are one "
+        "story, when their figures agree too. Lightly edited copies score about 0.6, so 0.8 "
+        "would miss them; bench/dedupe_threshold.py measures the choice.",
     )
     minhash_permutations: int = Field(128, ge=16, description="MinHash signature length.")
     process_batch_size: int = Field(200, ge=1, description="Pages cleaned per Prefect task.")

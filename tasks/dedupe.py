@@ -35,6 +35,8 @@ DEFAULT_PERMUTATIONS: int = Settings.model_fields["minhash_permutations"].defaul
 # tuned to miss few true copies at the cost of more candidates to check.
 LSH_WEIGHTS = (0.2, 0.8)
 WORD = re.compile(r"\w+")
+FIGURE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+FIGURE_CONTAINMENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class DedupeCandidate:
     published_at: datetime
     content_hash: str
     signature: bytes
+    figures: frozenset[str] = frozenset()  # the numbers the body states, see ``figures``
 
     @property
     def seniority(self) -> tuple[datetime, str]:
@@ -76,6 +79,23 @@ def body_words(body: str) -> list[str]:
 def content_hash(body: str) -> str:
     """SHA-256 of the body's words, so spacing, quotes and re-encoding do not make a new text."""
     return hashlib.sha256(" ".join(body_words(body)).encode("utf-8")).hexdigest()
+
+
+def figures(body: str) -> frozenset[str]:
+    """The numbers a body states ("1,200" and "1200" alike), to tell copies from templates."""
+    return frozenset(match.replace(",", "") for match in FIGURE.findall(body))
+
+
+def figures_agree(first: frozenset[str], second: frozenset[str]) -> bool:
+    """Most of the shorter text's numbers appear in the other (or either states none).
+
+    Another day's report from the same template shares most words but not its figures, and
+    would otherwise pass for a lightly edited copy (about a third of them do at a Jaccard
+    threshold of 0.45); a copy trimmed by a paragraph keeps the numbers it kept.
+    """
+    if not first or not second:
+        return True
+    return len(first & second) / min(len(first), len(second)) >= FIGURE_CONTAINMENT
 
 
 def shingles(words: Sequence[str]) -> set[bytes]:
@@ -161,7 +181,11 @@ class NearDuplicateIndex:
         article = self._articles[article_id]
         yield from self._by_hash[article.content_hash] - {article_id}
         for other in self._lsh.query(self._minhash(article.signature)):
-            if other != article_id and self.similarity(article_id, other) >= self.threshold:
+            if (
+                other != article_id
+                and self.similarity(article_id, other) >= self.threshold
+                and figures_agree(article.figures, self._articles[other].figures)
+            ):
                 yield other
 
     def similarity(self, first_id: str, second_id: str) -> float:

@@ -22,7 +22,10 @@ from warehouse import articles, loads
 def open_dedupe(con: duckdb.DuckDBPyConnection, settings: Settings) -> NearDuplicateIndex:
     """The near-duplicate index over every article earlier runs loaded."""
     return NearDuplicateIndex.from_stored(
-        (DedupeCandidate(*row) for row in articles.stored_fingerprints(con)),
+        (
+            DedupeCandidate(*row[:5], figures=frozenset(row[5]))
+            for row in articles.stored_fingerprints(con)
+        ),
         settings.near_duplicate_threshold,
         settings.minhash_permutations,
     )
@@ -75,4 +78,5 @@ def _candidate(record: ArticleRecord) -> DedupeCandidate:
         record.published_at,
         record.content_hash,
         record.signature,
+        frozenset(record.figures),
     )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from config.settings import Settings
 from config.sources import Source
 from tasks.clean import clean_page
-from tasks.dedupe import content_hash, signature
+from tasks.dedupe import content_hash, figures, signature
 from tasks.pubdate import choose_published
 from tasks.records import CleanPage, DateSignal, PublishedDate, RawPage, Reject
 from tasks.urls import article_id, canonical_url
@@ -37,6 +37,7 @@ class ArticleRecord:
     word_count: int
     content_hash: str
     signature: bytes
+    figures: tuple[str, ...]
 
 
 @dataclass
@@ -135,4 +136,5 @@ def _article(page: RawPage, cleaned: CleanPage, dated: PublishedDate) -> Article
         word_count=len(cleaned.body.split()),
         content_hash=content_hash(cleaned.body),
         signature=signature(cleaned.body),
+        figures=tuple(sorted(figures(cleaned.body))),
     )

@@ -25,7 +25,9 @@ ARTICLES_SCHEMA = pa.schema(
      ("word_count", pa.int32()), ("content_hash", pa.string()), ("first_seen_at", TS),
      ("updated_at", TS)]
 )  # fmt: skip
-MINHASH_SCHEMA = pa.schema([("article_id", pa.string()), ("signature", pa.binary())])
+MINHASH_SCHEMA = pa.schema(
+    [("article_id", pa.string()), ("signature", pa.binary()), ("figures", pa.list_(pa.string()))]
+)
 DUPLICATES_SCHEMA = pa.schema(
     [("member_url", pa.string()), ("member_article_id", pa.string()),
      ("canonical_article_id", pa.string()), ("method", pa.string()),
@@ -55,13 +57,16 @@ def owners_of(con: duckdb.DuckDBPyConnection, canonical_urls: Sequence[str]) -> 
 def upsert_articles(
     con: duckdb.DuckDBPyConnection, run_id: str, records: Sequence[dict[str, Any]]
 ) -> int:
-    """Rows carry the ``articles`` columns plus ``signature`` (the MinHash bytes)."""
+    """Rows carry the ``articles`` columns plus ``signature`` (MinHash bytes) and ``figures``."""
     now = datetime.now(UTC)
     rows = []
     for record in records:
-        row = {k: v for k, v in record.items() if k != "signature"}
+        row = {k: v for k, v in record.items() if k not in ("signature", "figures")}
         rows.append({**row, "run_id": run_id, "first_seen_at": now, "updated_at": now})
-    signatures = [{"article_id": r["article_id"], "signature": r["signature"]} for r in records]
+    signatures = [
+        {"article_id": r["article_id"], "signature": r["signature"], "figures": r["figures"]}
+        for r in records
+    ]
     merge_rows(con, "article_minhash", "article_id", signatures, MINHASH_SCHEMA)
     return merge_rows(con, "articles", "article_id", rows, ARTICLES_SCHEMA, update=ARTICLE_UPDATE)
 
@@ -89,13 +94,14 @@ def record_duplicates(
 
 
 FINGERPRINTS = """
-SELECT a.article_id, a.url, a.published_at, a.content_hash, m.signature
+SELECT a.article_id, a.url, a.published_at, a.content_hash, m.signature,
+       coalesce(m.figures, []) AS figures
 FROM articles a JOIN article_minhash m USING (article_id)
 ORDER BY a.article_id
 """
 
 
 def stored_fingerprints(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(article_id, url, published_at, content_hash, signature) of every loaded article, so
+    """(article_id, url, published_at, content_hash, signature, figures) of every article, so
     dedupe spans runs."""
     return con.execute(FINGERPRINTS).fetchall()

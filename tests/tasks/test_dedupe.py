@@ -11,6 +11,8 @@ from tasks.dedupe import (
     assign_duplicates,
     content_hash,
     estimated_jaccard,
+    figures,
+    figures_agree,
     signature,
 )
 
@@ -54,6 +56,7 @@ def article(article_id: str, body: str, hours: float = 0.0) -> DedupeCandidate:
         published_at=DAY + timedelta(hours=hours),
         content_hash=content_hash(body),
         signature=signature(body),
+        figures=figures(body),
     )
 
 
@@ -188,3 +191,24 @@ def test_a_signature_of_another_length_is_refused():
     short = DedupeCandidate("a", "u", DAY, content_hash(WIRE), signature(WIRE, num_perm=64))
     with pytest.raises(ValueError, match="not 128 values"):
         NearDuplicateIndex(THRESHOLD).add(short)
+
+
+def test_figures_are_the_numbers_a_body_states_however_they_are_written():
+    assert figures("500,000 residents; 500000 people; 4 others; 2.5 km") == {"500000", "4", "2.5"}
+
+
+def test_a_report_from_the_same_template_with_other_figures_is_not_a_copy():
+    template = (
+        WIRE.replace("killing one civilian", "killing 12 civilians")
+        .replace("at least four", "at least 31")
+        .replace("500,000", "80,000")
+    )
+    assert estimated_jaccard(signature(WIRE), signature(template)) >= THRESHOLD
+    assert not figures_agree(figures(WIRE), figures(template))
+    assert run(article("wire", WIRE), article("template", template, hours=24)) == set()
+
+
+def test_a_copy_that_drops_a_paragraph_keeps_agreeing_on_its_figures():
+    trimmed = WIRE.split(". Baku said")[0] + "."
+    assert figures_agree(figures(WIRE), figures(trimmed))
+    assert figures_agree(frozenset(), figures(WIRE))
