@@ -3,9 +3,9 @@
 Reads the sources file (``config/sources.yaml`` unless given), fetches every selected source
 (web or archive folder), and writes ``sources``, ``fetches``, ``raw_pages``, ``articles``,
 ``article_duplicates``, ``rejects`` and a ``pipeline_runs`` row into the working database, then
-publishes the read-only snapshot analysts open (``db_path``). When it loaded new articles it
-then runs the ``summarize`` flow as a subflow, which reads every article not yet read (late and
-back-dated ones included) and rebuilds the daily summaries of the days they touch.
+publishes the read-only snapshot analysts open (``db_path``). It then runs the ``summarize``
+flow as a subflow, which reads every article not yet read (late and back-dated ones, and any an
+earlier failed summarize left) and rebuilds the daily summaries of the days they touch.
 
 By hand: ``newsdesk ingest [--source sample] [--db data/newsdesk.duckdb]``, or
 ``prefect deployment run 'ingest/frequent' --param sources='["sample"]'`` on a worker.
@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from prefect import flow, get_run_logger
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
 from config.settings import Settings
@@ -67,31 +68,37 @@ def ingest(
             raise
         finish_run(con, run_id, status=counts.status, counts=counts.as_dict())
     steps.publish_counts(counts)
-    if counts.articles_loaded:
-        summarize(db_path=str(settings.db_path))
+    summarize(db_path=str(settings.db_path))
     return counts.as_dict()
 
 
 def _harvest_all(con, run_id: str, sources, settings: Settings, counts: IngestCounts) -> None:
-    """Fetch sources concurrently; store each as it finishes; a failed source stops only itself."""
+    """Fetch sources concurrently and store each as it finishes; a source that fails to fetch
+    or to store stops only itself (its pages are rolled back and fetched again next run)."""
     validators = load_validators(con)
-    futures = [
-        (s, steps.harvest.submit(s, settings, known_urls(con, s.id), validators)) for s in sources
-    ]
-    for source, future in futures:
+    futures = {
+        steps.harvest.submit(s, settings, known_urls(con, s.id), validators): s for s in sources
+    }
+    for future in as_completed(futures):
+        source = futures[future]
         try:
             result = future.result()
+            steps.store_harvest(con, run_id, result)
         except Exception as exc:
             steps.record_source_failure(con, run_id, source.id, exc, counts)
             continue
-        steps.store_harvest(con, run_id, result)
         counts.add_harvest(result)
 
 
 def _process_pending(con, run_id: str, sources, settings: Settings, window, counts) -> None:
-    """Clean, date, dedupe and load every stored page not yet processed, batch by batch."""
+    """Clean, date, dedupe and load every stored page not yet processed, batch by batch.
+
+    The cursor walks pending pages in order, so pages a window leaves pending are passed once.
+    """
     state = steps.open_dedupe(con, settings)
     now = datetime.now(UTC)
-    while pages := steps.next_pending(con, settings.process_batch_size):
+    cursor = None
+    while pages := steps.next_pending(con, settings.process_batch_size, after=cursor):
         batch = steps.process(pages, sources, settings, now, window)
         steps.load_batch(con, run_id, batch, state, counts)
+        cursor = (pages[-1].fetched_at, pages[-1].url)

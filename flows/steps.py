@@ -61,7 +61,7 @@ def harvest(
         return harvest_source(source, fetcher, known_urls=known_urls, validators=validators)
 
 
-@task(name="store-harvest", timeout_seconds=600, **RETRYING)
+@task(name="store-harvest", **RETRYING)
 def store_harvest(con: duckdb.DuckDBPyConnection, run_id: str, result: Harvest) -> None:
     """Keep the raw pages, the request log, rejects and validators in one transaction."""
     with loads.transaction(con):
@@ -100,11 +100,13 @@ def record_source_failure(
     counts.fail_source(source_id, reason)
 
 
-def next_pending(con: duckdb.DuckDBPyConnection, limit: int) -> list[RawPage]:
-    return storage.pending_pages(con, limit=limit)
+def next_pending(
+    con: duckdb.DuckDBPyConnection, limit: int, after: tuple[datetime, str] | None
+) -> list[RawPage]:
+    return storage.pending_pages(con, limit=limit, after=after)
 
 
-@task(name="load-batch", timeout_seconds=1800, cache_policy=NO_CACHE)
+@task(name="load-batch", cache_policy=NO_CACHE)
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     run_id: str,

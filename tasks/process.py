@@ -76,35 +76,49 @@ def process_pages(
     now: datetime,
     window: Window = Window(),
 ) -> ProcessedBatch:
-    """Clean and date every page; each failure becomes a reject and the rest go on."""
-    batch = ProcessedBatch(page_urls=[p.url for p in pages])
-    earliest = date.fromisoformat(settings.earliest_date)
+    """Clean and date every page; each failure becomes a reject and the rest go on.
+
+    Pages published outside ``window`` are left out of ``page_urls`` so they stay due: a later
+    run with another window (or none) still loads them.
+    """
+    batch = ProcessedBatch()
     for page in pages:
-        source = sources.get(page.source_id)
-        cleaned = clean_page(
-            page,
-            body_selector=source.body_selector if source else None,
-            language_hint=source.language if source else None,
-            min_words=settings.min_body_words,
-        )
-        if isinstance(cleaned, Reject):
-            batch.rejects.append(cleaned)
-            continue
-        dated = choose_published(
-            _with_fallbacks(cleaned.date_signals, page),
-            tz_hint=source.timezone if source else "UTC",
-            fetched_at=page.fetched_at,
-            earliest=earliest,
-            now=now,
-        )
-        if isinstance(dated, Reject):
-            batch.rejects.append(_attributed(dated, page))
-            continue
-        if dated.published_at.date() not in window:
+        try:
+            outcome = _process_page(page, sources.get(page.source_id), settings, now)
+        except Exception as exc:  # a parser bug on one page must not stall every later run
+            outcome = Reject("clean", "internal_error", page.source_id, page.url, repr(exc)[:500])
+        if isinstance(outcome, Reject):
+            batch.rejects.append(outcome)
+        elif outcome.published_at.date() not in window:
             batch.outside_window += 1
             continue
-        batch.articles.append(_article(page, cleaned, dated))
+        else:
+            batch.articles.append(outcome)
+        batch.page_urls.append(page.url)
     return batch
+
+
+def _process_page(
+    page: RawPage, source: Source | None, settings: Settings, now: datetime
+) -> ArticleRecord | Reject:
+    cleaned = clean_page(
+        page,
+        body_selector=source.body_selector if source else None,
+        language_hint=source.language if source else None,
+        min_words=settings.min_body_words,
+    )
+    if isinstance(cleaned, Reject):
+        return cleaned
+    dated = choose_published(
+        _with_fallbacks(cleaned.date_signals, page),
+        tz_hint=source.timezone if source else "UTC",
+        fetched_at=page.fetched_at,
+        earliest=date.fromisoformat(settings.earliest_date),
+        now=now,
+    )
+    if isinstance(dated, Reject):
+        return _attributed(dated, page)
+    return _article(page, cleaned, dated, settings.minhash_permutations)
 
 
 def _with_fallbacks(signals: Sequence[DateSignal], page: RawPage) -> tuple[DateSignal, ...]:
@@ -118,7 +132,9 @@ def _attributed(reject: Reject, page: RawPage) -> Reject:
     return Reject(reject.stage, reject.reason, page.source_id, page.url, reject.detail)
 
 
-def _article(page: RawPage, cleaned: CleanPage, dated: PublishedDate) -> ArticleRecord:
+def _article(
+    page: RawPage, cleaned: CleanPage, dated: PublishedDate, permutations: int
+) -> ArticleRecord:
     canonical = canonical_url(page.url, cleaned.canonical_url)
     return ArticleRecord(
         article_id=article_id(canonical),
@@ -135,6 +151,6 @@ def _article(page: RawPage, cleaned: CleanPage, dated: PublishedDate) -> Article
         published_is_fallback=dated.is_fallback,
         word_count=len(cleaned.body.split()),
         content_hash=content_hash(cleaned.body),
-        signature=signature(cleaned.body),
+        signature=signature(cleaned.body, permutations),
         figures=tuple(sorted(figures(cleaned.body))),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -43,8 +44,10 @@ def raw_page_rows(run_id: str, pages: Iterable[RawPage]) -> list[dict[str, Any]]
     ]
 
 
-def pending_pages(con: duckdb.DuckDBPyConnection, *, limit: int) -> list[RawPage]:
-    """Stored pages not yet cleaned, oldest first, as the records the stages take."""
+def pending_pages(
+    con: duckdb.DuckDBPyConnection, *, limit: int, after: tuple[datetime, str] | None = None
+) -> list[RawPage]:
+    """Stored pages not yet cleaned, oldest first (after ``after``), as stage records."""
     return [
         RawPage(
             url=row["url"],
@@ -57,5 +60,5 @@ def pending_pages(con: duckdb.DuckDBPyConnection, *, limit: int) -> list[RawPage
             listed_date=row["listed_date"],
             listed_title=row["listed_title"],
         )
-        for row in loads.pending_pages(con, limit=limit)
+        for row in loads.pending_pages(con, limit=limit, after=after)
     ]

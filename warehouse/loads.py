@@ -190,13 +190,19 @@ def store_raw_pages(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any
 PENDING_PAGES = """
 SELECT url, requested_url, source_id, status, headers, body_zlib, fetched_at,
        listed_date, listed_title
-FROM raw_pages WHERE processed_at IS NULL ORDER BY fetched_at, url LIMIT ?
+FROM raw_pages
+WHERE processed_at IS NULL AND (fetched_at, url) > (?::TIMESTAMPTZ, ?)
+ORDER BY fetched_at, url LIMIT ?
 """
+BEFORE_EVERYTHING = ("-infinity", "")
 
 
-def pending_pages(con: duckdb.DuckDBPyConnection, *, limit: int = 1000) -> list[dict[str, Any]]:
-    """Pages stored but not yet cleaned: this run's, and any a crashed run left behind."""
-    cursor = con.execute(PENDING_PAGES, [limit])
+def pending_pages(
+    con: duckdb.DuckDBPyConnection, *, limit: int = 1000, after: tuple | None = None
+) -> list[dict[str, Any]]:
+    """Pages stored but not yet cleaned (this run's, and any a crashed run left behind), in
+    (fetched_at, url) order after the ``after`` cursor."""
+    cursor = con.execute(PENDING_PAGES, [*(after or BEFORE_EVERYTHING), limit])
     names = [d[0] for d in cursor.description]
     pages = []
     for values in cursor.fetchall():

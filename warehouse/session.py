@@ -91,10 +91,18 @@ def publish(settings: Settings) -> Path:
     """Copy the (closed) working database over the published one in a single rename."""
     target = settings.db_path
     staging = target.with_name(f".{target.name}.{os.getpid()}.publishing")
-    shutil.copyfile(settings.work_db_path, staging)
-    with open(staging, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staging, target)
+    try:
+        shutil.copyfile(settings.work_db_path, staging)
+        with open(staging, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a power cut
+    finally:
+        os.close(directory)
     return target
 
 
@@ -111,9 +119,11 @@ def writer(settings: Settings, *, log: Log = print) -> Iterator[duckdb.DuckDBPyC
         try:
             yield con
         finally:
-            con.execute("CHECKPOINT")
-            con.close()
-            publish(settings)
+            try:
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+                publish(settings)
 
 
 def reader(settings: Settings) -> duckdb.DuckDBPyConnection:

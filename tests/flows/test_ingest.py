@@ -214,9 +214,11 @@ class TestIngestFromAFeed:
         assert counts["pages_processed"] == 5 and counts["articles_loaded"] == 4
         assert table_counts(tmp_path / "news.duckdb")["articles"] == 4
 
-    def test_a_date_window_keeps_only_articles_published_inside_it(self, tmp_path, site):
+    def test_a_date_window_loads_only_its_days_and_leaves_the_rest_for_later(self, tmp_path, site):
         counts = run(tmp_path, site, since="2020-10-05")
         assert counts["outside_window"] == 5 and counts["articles_loaded"] == 0
+        later = run(tmp_path, site)
+        assert later["pages_fetched"] == 0 and later["articles_loaded"] == 4
 
 
 @pytest.mark.usefixtures("prefect_harness")
