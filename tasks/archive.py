@@ -20,11 +20,16 @@ from typing import IO
 from lxml import etree, html
 
 from tasks.records import RawPage, Reject
+from tasks.urls import trusted_canonical
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 # A jsonl dump holds text already decoded, so re-encoded bytes are UTF-8 whatever the page said.
 JSONL_HEADERS = {"content-type": "text/html; charset=utf-8"}
+CANONICAL_HREF = (
+    "//link[contains(concat(' ', normalize-space(translate(@rel,"
+    " 'CANONICAL', 'canonical')), ' '), ' canonical ')]/@href"
+)
 
 
 def read_archive(folder: Path, source_id: str) -> Iterator[RawPage | Reject]:
@@ -97,21 +102,27 @@ def _jsonl_page(line: bytes, source_id: str, locator: str) -> RawPage | str:
 
 
 def self_declared_url(body: bytes) -> str | None:
-    """The absolute http(s) URL a page gives for itself: rel=canonical, else og:url."""
+    """The URL a saved page gives for itself, if trustworthy: rel=canonical, else og:url.
+
+    The rules are ``urls.trusted_canonical``'s, so a template that declares the home page for
+    every article does not give every file one URL (all but the first would be dropped as
+    already seen). og:url, when trustworthy, stands for the page's own address: a canonical on
+    another site (a syndicated copy pointing at the original) gives way to it.
+    """
     try:
         document = html.document_fromstring(body)
     except (etree.ParserError, ValueError):
         return None
-    candidates = document.xpath(
-        "//link[contains(concat(' ', normalize-space(translate(@rel,"
-        " 'CANONICAL', 'canonical')), ' '), ' canonical ')]/@href"
-        " | //meta[@property='og:url']/@content"
-    )
-    for candidate in sorted(candidates, key=lambda c: c.getparent().tag != "link"):
-        url = str(candidate).strip()
-        if url.lower().startswith(("http://", "https://")):
-            return url
-    return None
+    canonical = _first(document.xpath(CANONICAL_HREF))
+    own = _first(document.xpath("//meta[@property='og:url']/@content"))
+    own = own if own and trusted_canonical(own) else None
+    if canonical and trusted_canonical(canonical, own):
+        return canonical
+    return own
+
+
+def _first(values: list[object]) -> str | None:
+    return str(values[0]).strip() if values else None
 
 
 def _utc(value: object) -> datetime | None:

@@ -211,54 +211,85 @@ class NearDuplicateIndex:
         return LeanMinHash(seed=SEED, hashvalues=signature_values(stored), scheme=SCHEME)
 
 
-def assign_duplicates(
-    batch: Sequence[DedupeCandidate], index: NearDuplicateIndex
-) -> list[DuplicateLink]:
-    """Add the batch to the index; the links to write: the batch's, and earlier ones that moved.
+@dataclass(frozen=True)
+class DuplicateAssignment:
+    """What a batch changes in ``article_duplicates``: every cluster it touched, rewritten.
 
-    An article already indexed that joins a cluster with an earlier-published newcomer, or two
-    earlier clusters bridged by one newcomer, get their links re-pointed to the new canonical.
+    Links are keyed by member URL and a re-processed article may have left its old cluster, so
+    the loader deletes the exact and near links of every ``members`` article before writing
+    ``links``; patching only the links that moved would strand the ones that no longer hold.
+    """
+
+    links: list[DuplicateLink]  # every copy in the touched clusters
+    members: frozenset[str]  # every article now in those clusters, old members included
+    changed: list[DuplicateLink]  # links new or re-pointed since the last load: the run's count
+
+
+def assign_duplicates(
+    batch: Sequence[DedupeCandidate],
+    index: NearDuplicateIndex,
+    retired: Iterable[str] = (),
+) -> DuplicateAssignment:
+    """Add the batch to the index and drop the ``retired`` articles; the clusters to rewrite.
+
+    Touched clusters are the batch's, and the ones its re-processed or retired articles were in
+    before: an article redated or re-written may hand its story to a copy or leave it.
     """
     newcomers = {article.article_id: article for article in sorted(batch, key=_arrival_key)}
+    gone = frozenset(retired)
+    before = _canonicals(index, [i for i in sorted({*newcomers, *gone}) if index.get(i)])
+    for article_id in gone:
+        index.discard(article_id)
     for article in newcomers.values():
         index.add(article)
+    clusters = _clusters(index, (set(newcomers) | set(before)) - gone)
+    members = frozenset().union(*clusters)
     batch_ids = frozenset(newcomers)
-    links: list[DuplicateLink] = []
+    recorded = before | _canonicals(index, members - before.keys() - batch_ids, batch_ids)
+    links = sorted(
+        (link for cluster in clusters for link in _cluster_links(index, cluster)),
+        key=lambda link: link.member_article_id,
+    )
+    changed = [
+        link for link in links if recorded.get(link.member_article_id) != link.canonical_article_id
+    ]
+    return DuplicateAssignment(links, members, changed)
+
+
+def _clusters(index: NearDuplicateIndex, article_ids: set[str]) -> list[set[str]]:
+    """The clusters these indexed articles are in, each once."""
+    clusters: list[set[str]] = []
     placed: set[str] = set()
-    for article_id in sorted(newcomers):
-        if article_id in placed:
-            continue
-        cluster = index.cluster_of(article_id)
-        placed |= cluster
-        links += _cluster_links(index, cluster, batch_ids)
-    return sorted(links, key=lambda link: link.member_article_id)
+    for article_id in sorted(article_ids):
+        if article_id not in placed:
+            cluster = index.cluster_of(article_id)
+            placed |= cluster
+            clusters.append(cluster)
+    return clusters
 
 
-def _cluster_links(
-    index: NearDuplicateIndex, cluster: set[str], batch_ids: frozenset[str]
-) -> Iterator[DuplicateLink]:
+def _cluster_links(index: NearDuplicateIndex, cluster: set[str]) -> Iterator[DuplicateLink]:
     canonical = index.canonical_of(cluster)
-    recorded = _recorded_canonicals(index, cluster - batch_ids, batch_ids)
     for member_id in sorted(cluster - {canonical}):
-        if recorded.get(member_id) == canonical:
-            continue  # an earlier run wrote this link and it still holds
         method = "exact" if _same_text(index, member_id, canonical) else "near"
         similarity = index.similarity(member_id, canonical)
         yield DuplicateLink(index.get(member_id).url, member_id, canonical, method, similarity)
 
 
-def _recorded_canonicals(
-    index: NearDuplicateIndex, earlier_ids: set[str], batch_ids: frozenset[str]
+def _canonicals(
+    index: NearDuplicateIndex, article_ids: Iterable[str], leaving_out: frozenset[str] = frozenset()
 ) -> dict[str, str]:
-    """The canonical earlier runs gave each already-indexed article (clusters without the batch)."""
-    recorded: dict[str, str] = {}
-    for article_id in sorted(earlier_ids):
-        if article_id in recorded:
-            continue
-        earlier_cluster = index.cluster_of(article_id, leaving_out=batch_ids)
-        canonical = index.canonical_of(earlier_cluster)
-        recorded |= dict.fromkeys(earlier_cluster, canonical)
-    return recorded
+    """The canonical each article has in the index as it stands, without ``leaving_out``.
+
+    Taken before a batch changes the index, or leaving the batch out after, this is what the
+    last load recorded for them.
+    """
+    canonicals: dict[str, str] = {}
+    for article_id in sorted(article_ids):
+        if article_id not in canonicals:
+            cluster = index.cluster_of(article_id, leaving_out=leaving_out)
+            canonicals |= dict.fromkeys(cluster, index.canonical_of(cluster))
+    return canonicals
 
 
 def _same_text(index: NearDuplicateIndex, first_id: str, second_id: str) -> bool:

@@ -23,6 +23,13 @@ from tasks.records import FetchRecord, Link, RawPage, Reject
 MAX_SITEMAP_DEPTH = 3
 # Listing documents read per source and run; newest child sitemaps are read first.
 MAX_LISTINGS_PER_RUN = 100
+# Fetch failures that will be the same next run; anything else (timeouts, 5xx, 429, robots.txt
+# unreachable) may pass, so the listing that named the article must be read again.
+FINAL_FETCH_REASONS = frozenset(
+    {"robots_disallowed", "bad_scheme", "too_large", "bad_redirect", "redirect_loop",
+     "too_many_redirects", "bad_encoding", "bad_request"}
+)  # fmt: skip
+RETRIED_CLIENT_ERRORS = frozenset({"http_408", "http_429"})
 
 
 @dataclass
@@ -52,18 +59,62 @@ def harvest_source(
     known_urls: set[str],
     validators: Mapping[str, tuple[str | None, str | None]],
 ) -> Harvest:
-    """Discover, then fetch up to ``source.max_articles`` article URLs not in ``known_urls``."""
+    """Discover, then fetch up to ``source.max_articles`` article URLs not in ``known_urls``.
+
+    A listing's validators are kept only if every new link it gave was fetched or finally
+    refused: next run it would answer 304 and list nothing, so any link left over (cut by
+    ``max_articles``, timed out, 5xx) would never be fetched.
+    """
     if source.kind == "archive":
         return _harvest_archive(source, known_urls)
     harvest = Harvest(source.id)
-    links = _discover(source, fetcher, harvest, known_urls, validators)
-    harvest.links_found = len(links)
-    wanted = [link for link in links if link.url not in known_urls][: source.max_articles]
-    for outcome in _fetch_all(source, fetcher, wanted):
+    discovery = _discover(source, fetcher, harvest, known_urls, validators)
+    harvest.links_found = len(discovery.links)
+    new = [link for link in discovery.links.values() if link.url not in known_urls]
+    wanted = new[: source.max_articles]
+    settled: set[str] = set()
+    for link, outcome in zip(wanted, _fetch_all(source, fetcher, wanted), strict=True):
         harvest.add_fetch(outcome)
         if outcome.page is not None:
             harvest.pages.append(outcome.page)
+        if outcome.page is not None or _finally_refused(outcome.reject):
+            settled.add(link.url)
+    unsettled = ({link.url for link in new} - settled) | discovery.unread_listings()
+    _forget_validators(harvest, discovery.listings_behind(unsettled), validators)
     return harvest
+
+
+@dataclass
+class _Discovery:
+    """The links found, and which listing named each link and child sitemap."""
+
+    links: dict[str, Link] = field(default_factory=dict)
+    named_by: dict[str, set[str]] = field(default_factory=dict)
+    children: set[str] = field(default_factory=set)
+    settled: set[str] = field(default_factory=set)  # listings read, 304 or finally refused
+
+    def add(self, listing_url: str, listing: Listing) -> None:
+        for link in listing.links:
+            self.links.setdefault(link.url, link)
+            self.named_by.setdefault(link.url, set()).add(listing_url)
+        for child in listing.sitemaps:
+            self.children.add(child.url)
+            self.named_by.setdefault(child.url, set()).add(listing_url)
+
+    def unread_listings(self) -> set[str]:
+        """Child sitemaps named but not read (stopped early, too deep, failed for now)."""
+        return self.children - self.settled
+
+    def listings_behind(self, urls: set[str]) -> set[str]:
+        """The listings that named these URLs, and the indexes that named those."""
+        found: set[str] = set()
+        frontier = list(urls)
+        while frontier:
+            for listing_url in self.named_by.get(frontier.pop(), ()):
+                if listing_url not in found:
+                    found.add(listing_url)
+                    frontier.append(listing_url)
+        return found
 
 
 def _discover(
@@ -72,16 +123,16 @@ def _discover(
     harvest: Harvest,
     known_urls: set[str],
     validators: Mapping[str, tuple[str | None, str | None]],
-) -> list[Link]:
+) -> _Discovery:
     """Article links from the source's listing and, for sitemaps, its children, deduplicated.
 
     Reading stops early once ``max_articles`` new links are in hand, so a large sitemap index
     does not cost a request per month of the site's history on every run.
     """
-    found: dict[str, Link] = {}
+    discovery = _Discovery()
     queue: list[tuple[str, int]] = [(str(source.url), 0)]
     visited: set[str] = set()
-    while queue and not _enough(source, found, known_urls):
+    while queue and not _enough(source, discovery.links, known_urls):
         url, depth = queue.pop(0)
         if url in visited:
             continue
@@ -90,11 +141,10 @@ def _discover(
             harvest.rejects.append(Reject("discover", "too_many_sitemaps", source.id, url, detail))
             break
         visited.add(url)
-        listing = _read_listing(source, fetcher, url, validators.get(url), harvest)
-        for link in listing.links:
-            found.setdefault(link.url, link)
+        listing = _read_listing(source, fetcher, url, validators.get(url), harvest, discovery)
+        discovery.add(url, listing)
         queue.extend(_children_to_read(source, url, depth, listing, harvest))
-    return list(found.values())
+    return discovery
 
 
 def _read_listing(
@@ -103,17 +153,40 @@ def _read_listing(
     url: str,
     remembered: tuple[str | None, str | None] | None,
     harvest: Harvest,
+    discovery: _Discovery,
 ) -> Listing:
     """Fetch and parse one listing document; a 304 or a failure lists nothing."""
     outcome = fetcher.fetch(url, source, validators=Validators(*remembered) if remembered else None)
     harvest.add_fetch(outcome)
     if outcome.validators is not None and any(outcome.validators):
         harvest.validators[url] = outcome.validators
+    if outcome.page is not None or outcome.not_modified or _finally_refused(outcome.reject):
+        discovery.settled.add(url)
     if outcome.page is None:
         return Listing()
     listing = parse_listing(source, outcome.page.body, outcome.page.url)
     harvest.rejects.extend(listing.rejects)
     return listing
+
+
+def _finally_refused(reject: Reject | None) -> bool:
+    """A refusal the next try would get too (4xx, robots); timeouts and 5xx may pass later."""
+    if reject is None:
+        return False
+    if reject.reason.startswith("http_4"):
+        return reject.reason not in RETRIED_CLIENT_ERRORS
+    return reject.reason in FINAL_FETCH_REASONS
+
+
+def _forget_validators(
+    harvest: Harvest,
+    listings: set[str],
+    remembered: Mapping[str, tuple[str | None, str | None]],
+) -> None:
+    """Blank the validators of listings with links left over, so next run reads them in full."""
+    for url in listings:
+        if url in harvest.validators or url in remembered:
+            harvest.validators[url] = Validators(None, None)
 
 
 def _children_to_read(
@@ -132,7 +205,7 @@ def _children_to_read(
     return [(child.url, depth + 1) for child in newest_first]
 
 
-def _enough(source: Source, found: dict[str, Link], known_urls: set[str]) -> bool:
+def _enough(source: Source, found: Mapping[str, Link], known_urls: set[str]) -> bool:
     if source.max_articles is None:
         return False
     return sum(url not in known_urls for url in found) >= source.max_articles

@@ -54,21 +54,29 @@ def load_batch(
     index: NearDuplicateIndex,
     counts: IngestCounts,
 ) -> None:
-    owners = articles.owners_of(con, [r.canonical_url for r in batch.articles])
-    keep, variants = split_url_variants(batch.articles, owners)
+    """Retire what rejected pages gave before, load the rest, rewrite the clusters it touched."""
     with loads.transaction(con):
+        retired = articles.retire_pages(con, _rejected_pages(batch))
+        owners = articles.owners_of(con, [r.canonical_url for r in batch.articles])
+        keep, variants = split_url_variants(batch.articles, owners)
         articles.upsert_articles(con, run_id, [asdict(r) for r in keep])
-        links = assign_duplicates([_candidate(r) for r in keep], index)
+        copies = assign_duplicates([_candidate(r) for r in keep], index, retired)
+        articles.forget_copies(con, copies.members)
         rows = [(v.url, None, v.article_id, "url", 1.0) for v in variants]
-        articles.record_duplicates(con, run_id, rows + [astuple(link) for link in links])
+        articles.record_duplicates(con, run_id, rows + [astuple(link) for link in copies.links])
         loads.record_rejects(con, run_id, storage.reject_rows(batch.rejects))
         loads.mark_processed(con, batch.page_urls)
     counts.pages_processed += len(batch.page_urls)
     counts.articles_loaded += len(keep)
     counts.outside_window += batch.outside_window
-    counts.duplicates.update(["url"] * len(variants) + [link.method for link in links])
+    counts.duplicates.update(["url"] * len(variants) + [link.method for link in copies.changed])
     counts.add_rejects(batch.rejects)
     counts.touched_days.update(r.published_at.date() for r in keep)
+
+
+def _rejected_pages(batch: ProcessedBatch) -> set[str]:
+    """The batch's pages that were rejected; whatever they gave before is no longer an article."""
+    return {r.url for r in batch.rejects if r.url} & set(batch.page_urls)
 
 
 def _candidate(record: ArticleRecord) -> DedupeCandidate:

@@ -63,12 +63,30 @@ def url_rules() -> UrlRules:
 
 
 def canonical_url(url: str, declared: str | None = None) -> str:
-    """The page's identity: ``declared`` (rel=canonical) if trustworthy, else ``url``, cleaned."""
+    """The page's identity: ``declared`` (rel=canonical) if trustworthy, else ``url``, cleaned.
+
+    A page URL too malformed to parse (a bad port, an unclosed IPv6 bracket) is kept as given,
+    so the article is still traceable to what was fetched.
+    """
     page = _cleaned(url.strip())
+    if page is None:
+        return url.strip()
     if declared is None:
         return page
+    return trusted_canonical(declared, page) or page
+
+
+def trusted_canonical(declared: str, page: str | None = None) -> str | None:
+    """``declared`` cleaned, if a page may be known by it; None if it cannot be trusted.
+
+    Sites misdeclare: a relative or malformed URL, a canonical on another site than ``page``,
+    or the home page in every article's template. Without ``page`` (a saved file has no
+    address of its own) the site cannot be compared; the other rules still hold.
+    """
     claimed = _cleaned(declared.strip())
-    return claimed if _trustworthy(claimed, page) else page
+    if claimed is None or not _trustworthy(claimed, page):
+        return None
+    return claimed
 
 
 def article_id(canonical: str) -> str:
@@ -81,28 +99,35 @@ def registered_domain(url: str) -> str | None:
     return get_fld(url, fail_silently=True)
 
 
-def _trustworthy(claimed: str, page: str) -> bool:
-    """Sites misdeclare: a canonical on another site, or the home page for every article."""
-    if urlsplit(claimed).scheme not in WEB_SCHEMES:
+def _trustworthy(claimed: str, page: str | None) -> bool:
+    parts = urlsplit(claimed)
+    if parts.scheme not in WEB_SCHEMES or not parts.hostname:
         return False
+    if page is None:
+        return parts.path != "/"
     if _site(claimed) != _site(page):
         return False
-    return urlsplit(claimed).path != "/" or urlsplit(page).path == "/"
+    return parts.path != "/" or urlsplit(page).path == "/"
 
 
 def _site(url: str) -> str:
     return registered_domain(url) or urlsplit(url).hostname or ""
 
 
-def _cleaned(url: str) -> str:
-    parts = urlsplit(url)
+def _cleaned(url: str) -> str | None:
+    """``url`` without noise; None when it cannot be parsed (bad port, broken brackets)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES or not parts.hostname:
         return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
     rules = url_rules()
     netloc = _host(url, parts.hostname, rules)
-    if parts.port and parts.port != DEFAULT_PORTS[scheme]:
-        netloc = f"{netloc}:{parts.port}"
+    if port and port != DEFAULT_PORTS[scheme]:
+        netloc = f"{netloc}:{port}"
     return urlunsplit((scheme, netloc, _desktop_path(parts.path), _query(parts.query, rules), ""))
 
 

@@ -7,7 +7,7 @@ member, so the three dedupe levels all leave a trace.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,6 +92,44 @@ def record_duplicates(
     ]
     return merge_rows(con, "article_duplicates", "member_url", rows, DUPLICATES_SCHEMA)
 
+
+def forget_copies(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> None:
+    """Drop the exact and near links of these members before their clusters are rewritten.
+
+    URL-variant rows stay: they record another address of a page, not a copy of a story.
+    """
+    con.execute(
+        "DELETE FROM article_duplicates WHERE method IN ('exact', 'near') "
+        "AND member_article_id IN (SELECT unnest(?))",
+        [sorted(article_ids)],
+    )
+
+
+def retire_pages(con: duckdb.DuckDBPyConnection, page_urls: Iterable[str]) -> list[str]:
+    """Delete the articles these pages gave before (now rejected), with their fingerprint and
+    every duplicate row naming them; returns their ids so dedupe forgets them too.
+
+    Without this a page that re-processing now rejects would still count as a story.
+    """
+    ids = [
+        row[0]
+        for row in con.execute(
+            "SELECT article_id FROM articles WHERE url IN (SELECT unnest(?)) ORDER BY 1",
+            [sorted(page_urls)],
+        ).fetchall()
+    ]
+    if ids:
+        for statement in RETIRE:
+            con.execute(statement, [ids])
+    return ids
+
+
+RETIRE = (
+    "DELETE FROM article_duplicates WHERE member_article_id IN (SELECT unnest($1)) "
+    "OR canonical_article_id IN (SELECT unnest($1))",
+    "DELETE FROM article_minhash WHERE article_id IN (SELECT unnest($1))",
+    "DELETE FROM articles WHERE article_id IN (SELECT unnest($1))",
+)
 
 FINGERPRINTS = """
 SELECT a.article_id, a.url, a.published_at, a.content_hash, m.signature,

@@ -44,6 +44,7 @@ REJECTS_SCHEMA = pa.schema(
      ("first_run_id", pa.string()), ("last_run_id", pa.string()), ("first_seen_at", TS),
      ("last_seen_at", TS), ("occurrences", pa.int32())]
 )  # fmt: skip
+ALIASES_SCHEMA = pa.schema([("requested_url", pa.string()), ("url", pa.string())])
 VALIDATORS_SCHEMA = pa.schema(
     [("url", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
      ("updated_at", TS)]
@@ -166,11 +167,20 @@ def record_rejects(
     return merge_rows(con, "rejects", "reject_id", rows, REJECTS_SCHEMA, update=update)
 
 
+# A page fetched again is due for processing only if its bytes changed: re-processing an
+# unchanged page would re-load its article and make summarize read it again.
+RAW_UPDATE = "UPDATE SET " + ", ".join(
+    [f"{name} = s.{name}" for name in RAW_SCHEMA.names if name != "processed_at"]
+    + ["processed_at = CASE WHEN t.body_sha256 = s.body_sha256 THEN t.processed_at END"]
+)
+
+
 def store_raw_pages(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
-    """Keep pages as received (compressed); a page stored again is due for processing.
+    """Keep pages as received (compressed), and every URL each was requested under.
 
     Rows carry the RAW_SCHEMA columns except ``body_zlib``, ``body_sha256``, ``bytes`` and
-    ``processed_at``, which are derived from ``body`` here.
+    ``processed_at``, which are derived from ``body`` here. A new page, or one whose bytes
+    changed, is due for processing.
     """
     prepared = []
     for row in rows:
@@ -184,7 +194,13 @@ def store_raw_pages(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any
                 "processed_at": None,
             }
         )
-    return merge_rows(con, "raw_pages", "url", prepared, RAW_SCHEMA)
+    aliases = [
+        {"requested_url": row["requested_url"], "url": row["url"]}
+        for row in rows
+        if row["requested_url"] is not None
+    ]
+    merge_rows(con, "page_aliases", "requested_url", aliases, ALIASES_SCHEMA)
+    return merge_rows(con, "raw_pages", "url", prepared, RAW_SCHEMA, update=RAW_UPDATE)
 
 
 PENDING_PAGES = """
@@ -236,11 +252,12 @@ def queue_reprocessing(
 
 
 def known_urls(con: duckdb.DuckDBPyConnection, source_id: str) -> set[str]:
-    """URLs (requested and final) already stored for a source: not fetched again."""
+    """URLs already stored for a source, final or any it was requested under: not fetched again."""
     rows = con.execute(
-        "SELECT url FROM raw_pages WHERE source_id = ? UNION "
-        "SELECT requested_url FROM raw_pages WHERE source_id = ? AND requested_url IS NOT NULL",
-        [source_id, source_id],
+        "SELECT url FROM raw_pages WHERE source_id = $1 UNION "
+        "SELECT a.requested_url FROM page_aliases a JOIN raw_pages p USING (url) "
+        "WHERE p.source_id = $1",
+        [source_id],
     ).fetchall()
     return {r[0] for r in rows}
 

@@ -49,6 +49,31 @@ def test_html_file_without_canonical_uses_og_url_then_its_archive_path(tmp_path)
     ]
 
 
+def test_files_whose_template_declares_the_home_page_keep_their_own_locators(tmp_path):
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.html").write_bytes(article(name, canonical="https://news.example/"))
+    saved, rejects = pages_and_rejects(tmp_path)
+    assert rejects == []
+    assert [page.url for page in saved] == [f"archive://saved/{n}.html" for n in "abc"]
+
+
+def test_a_canonical_on_another_site_than_the_og_url_gives_way_to_the_og_url(tmp_path):
+    (tmp_path / "copy.html").write_bytes(
+        b'<html><head><link rel="canonical" href="https://wire.example/original">'
+        b'<meta property="og:url" content="https://news.example/copy"></head></html>'
+    )
+    (saved,), _ = pages_and_rejects(tmp_path)
+    assert saved.url == "https://news.example/copy"
+
+
+def test_a_canonical_with_a_broken_port_or_host_falls_back_to_the_locator(tmp_path):
+    (tmp_path / "a.html").write_bytes(article("A", canonical="https://news.example:8o8o/a"))
+    (tmp_path / "b.html").write_bytes(article("B", canonical="http://[::1/b"))
+    saved, rejects = pages_and_rejects(tmp_path)
+    assert rejects == []
+    assert [page.url for page in saved] == ["archive://saved/a.html", "archive://saved/b.html"]
+
+
 def test_gzipped_html_is_read_decompressed(tmp_path):
     (tmp_path / "page.html.gz").write_bytes(gzip.compress(article("Zipped")))
     (saved,), _ = pages_and_rejects(tmp_path)

@@ -60,12 +60,14 @@ def article(article_id: str, body: str, hours: float = 0.0) -> DedupeCandidate:
     )
 
 
+def pairs(links: list[DuplicateLink]) -> set[tuple]:
+    return {(link.member_article_id, link.canonical_article_id, link.method) for link in links}
+
+
 def run(*articles: DedupeCandidate, index: NearDuplicateIndex | None = None) -> set[tuple]:
+    """Every link of the clusters the batch touched, as (member, canonical, method)."""
     index = index if index is not None else NearDuplicateIndex(THRESHOLD)
-    return {
-        (link.member_article_id, link.canonical_article_id, link.method)
-        for link in assign_duplicates(list(articles), index)
-    }
+    return pairs(assign_duplicates(list(articles), index).links)
 
 
 def test_content_hash_ignores_spacing_case_punctuation_and_mojibake():
@@ -98,7 +100,7 @@ def test_exact_copy_under_another_url_points_at_the_earlier_published_article():
     links = assign_duplicates(
         [article("late", WIRE, hours=3), article("early", WIRE.upper())],
         NearDuplicateIndex(THRESHOLD),
-    )
+    ).links
     assert links == [DuplicateLink("https://late.test/story", "late", "early", "exact", 1.0)]
 
 
@@ -110,7 +112,7 @@ def test_lightly_edited_copy_is_a_near_duplicate_with_its_similarity():
     links = assign_duplicates(
         [article("wire", WIRE), article("repost", edited(WIRE, 0.05), hours=5)],
         NearDuplicateIndex(THRESHOLD),
-    )
+    ).links
     assert [(link.member_article_id, link.method) for link in links] == [("repost", "near")]
     assert THRESHOLD <= links[0].similarity < 1.0
 
@@ -138,7 +140,7 @@ def test_the_outcome_does_not_depend_on_batch_order():
     outcomes = set()
     for seed in range(5):
         random.Random(seed).shuffle(batch)
-        outcomes.add(frozenset(assign_duplicates(batch, NearDuplicateIndex(THRESHOLD))))
+        outcomes.add(frozenset(assign_duplicates(batch, NearDuplicateIndex(THRESHOLD)).links))
     assert len(outcomes) == 1
     assert {(link.member_article_id, link.canonical_article_id) for link in outcomes.pop()} == {
         ("a", "b"),
@@ -154,10 +156,36 @@ def test_a_later_run_links_a_new_copy_to_an_article_an_earlier_run_stored():
     }
 
 
-def test_links_an_earlier_run_wrote_are_not_returned_again_when_unchanged():
+def test_a_new_copy_rewrites_its_whole_cluster_but_only_the_new_link_counts_as_changed():
     index = NearDuplicateIndex(THRESHOLD)
     assert run(article("first", WIRE), article("copy", WIRE, 1), index=index)
-    assert run(article("third", WIRE, 2), index=index) == {("third", "first", "exact")}
+    copies = assign_duplicates([article("third", WIRE, 2)], index)
+    assert pairs(copies.links) == {("copy", "first", "exact"), ("third", "first", "exact")}
+    assert copies.members == {"first", "copy", "third"}
+    assert pairs(copies.changed) == {("third", "first", "exact")}
+
+
+def test_a_canonical_redated_after_its_copy_becomes_the_copy():
+    index = NearDuplicateIndex(THRESHOLD)
+    run(article("a", WIRE, 0), article("b", WIRE, 24), index=index)
+    copies = assign_duplicates([article("a", WIRE, 48)], index)
+    assert pairs(copies.links) == pairs(copies.changed) == {("a", "b", "exact")}
+    assert copies.members == {"a", "b"}
+
+
+def test_a_canonical_rewritten_into_another_story_leaves_its_old_copy_to_be_unlinked():
+    index = NearDuplicateIndex(THRESHOLD)
+    run(article("a", WIRE, 0), article("b", WIRE, 24), index=index)
+    copies = assign_duplicates([article("a", SAME_TOPIC, 0)], index)
+    assert copies.links == [] and copies.members == {"a", "b"}
+
+
+def test_a_retired_canonical_leaves_the_index_and_the_next_earliest_takes_over():
+    index = NearDuplicateIndex(THRESHOLD)
+    run(article("a", WIRE, 0), article("b", WIRE, 24), article("c", WIRE, 48), index=index)
+    copies = assign_duplicates([], index, retired=["a"])
+    assert pairs(copies.links) == pairs(copies.changed) == {("c", "b", "exact")}
+    assert index.get("a") is None and copies.members == {"b", "c"}
 
 
 def test_an_earlier_published_newcomer_takes_over_and_old_links_are_repointed():

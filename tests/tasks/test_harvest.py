@@ -7,7 +7,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from config.sources import Source
-from tasks.harvest import MAX_SITEMAP_DEPTH, harvest_source
+from tasks.harvest import MAX_SITEMAP_DEPTH, Harvest, harvest_source
 from tests.tasks.pages import (
     article,
     gzipped,
@@ -44,15 +44,29 @@ def serve_articles(web: HTTPServer, *paths: str) -> None:
         web.expect_request(path).respond_with_data(article(path), content_type="text/html")
 
 
-def serve_feed_with_etag(web: HTTPServer, body: bytes, etag: str) -> None:
-    """A feed that answers 304 when the client already holds ``etag``."""
+def serve_with_etag(web: HTTPServer, path: str, body: bytes, etag: str) -> None:
+    """A listing that answers 304 when the client already holds ``etag``."""
 
-    def feed(request: Request) -> Response:
+    def listing(request: Request) -> Response:
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304, headers={"ETag": etag})
-        return Response(body, headers={"ETag": etag}, content_type="application/rss+xml")
+        return Response(body, headers={"ETag": etag}, content_type="application/xml")
 
-    web.expect_request("/feed").respond_with_handler(feed)
+    web.expect_request(path).respond_with_handler(listing)
+
+
+def serve_feed_with_etag(web: HTTPServer, body: bytes, etag: str) -> None:
+    serve_with_etag(web, "/feed", body, etag)
+
+
+def next_run(web: HTTPServer, tmp_path, source: Source, first: Harvest, serve) -> Harvest:
+    """The same source harvested again with what the first run stored, against ``serve``d pages."""
+    reset_server(web)
+    serve()
+    known = {page.url for page in first.pages}
+    return harvest_source(
+        source, make_fetcher(tmp_path), known_urls=known, validators=first.validators
+    )
 
 
 def test_feed_source_fetches_each_listed_article_once(web, tmp_path):
@@ -125,6 +139,76 @@ def test_max_articles_caps_the_new_links_fetched(web, tmp_path):
     )
     assert [page.url for page in harvest.pages] == [web.url_for("/b"), web.url_for("/c")]
     assert harvest.links_found == 4
+
+
+def test_links_cut_by_max_articles_keep_the_feed_unvalidated_so_the_next_run_gets_them(
+    web, tmp_path
+):
+    feed = rss(*[(web.url_for(p), p, DATE) for p in ("/a", "/b", "/c")])
+
+    def serve() -> None:
+        serve_feed_with_etag(web, feed, '"f1"')
+        serve_articles(web, "/a", "/b", "/c")
+
+    serve()
+    source = web_source("feed", web.url_for("/feed"), max_articles=2)
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert first.validators == {web.url_for("/feed"): (None, None)}
+    again = next_run(web, tmp_path, source, first, serve)
+    assert [page.url for page in again.pages] == [web.url_for("/c")]
+    assert again.validators == {web.url_for("/feed"): ('"f1"', None)}
+
+
+def test_an_article_that_failed_with_5xx_keeps_the_feed_unvalidated_until_it_arrives(web, tmp_path):
+    feed = rss(*[(web.url_for(p), p, DATE) for p in ("/a", "/late")])
+    serve_feed_with_etag(web, feed, '"f1"')
+    serve_articles(web, "/a")
+    web.expect_request("/late").respond_with_data("", status=503)
+    source = web_source("feed", web.url_for("/feed"))
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert [r.reason for r in first.rejects] == ["http_503"]
+    assert first.validators == {web.url_for("/feed"): (None, None)}
+
+    def serve() -> None:
+        serve_feed_with_etag(web, feed, '"f1"')
+        serve_articles(web, "/late")
+
+    again = next_run(web, tmp_path, source, first, serve)
+    assert [page.url for page in again.pages] == [web.url_for("/late")]
+
+
+def test_articles_finally_rejected_keep_the_feed_validator(web, tmp_path):
+    serve_feed_with_etag(web, rss((web.url_for("/gone"), "Gone", DATE)), '"f1"')
+    source = web_source("feed", web.url_for("/feed"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert [r.reason for r in harvest.rejects] == ["http_404"]
+    assert harvest.validators == {web.url_for("/feed"): ('"f1"', None)}
+
+
+def test_a_sitemap_index_read_in_part_keeps_no_validator_so_its_other_children_are_read(
+    web, tmp_path
+):
+    def serve() -> None:
+        children = (
+            (web.url_for("/new.xml"), "2020-10-04"),
+            (web.url_for("/old.xml"), "2020-09-01"),
+        )
+        serve_with_etag(web, "/sitemap.xml", sitemap_index(*children), '"i1"')
+        serve_with_etag(web, "/new.xml", urlset((web.url_for("/s2"), None)), '"n1"')
+        serve_with_etag(web, "/old.xml", urlset((web.url_for("/s1"), None)), '"o1"')
+        serve_articles(web, "/s1", "/s2")
+
+    serve()
+    source = web_source("sitemap", web.url_for("/sitemap.xml"), max_articles=1)
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    assert [page.url for page in first.pages] == [web.url_for("/s2")]
+    assert first.validators == {
+        web.url_for("/sitemap.xml"): (None, None),
+        web.url_for("/new.xml"): ('"n1"', None),
+    }
+    again = next_run(web, tmp_path, source, first, serve)
+    assert [page.url for page in again.pages] == [web.url_for("/s1")]
+    assert again.not_modified == 1
 
 
 def test_feed_that_is_an_html_page_is_a_discover_reject_and_nothing_is_fetched(web, tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from tasks.urls import article_id, canonical_url
+from tasks.urls import article_id, canonical_url, trusted_canonical
 
 ARTICLE = "https://example-wire.com/world/ganja-shelled"
 
@@ -123,3 +123,32 @@ def test_article_id_is_the_first_16_hex_digits_of_the_sha1_of_the_canonical_url(
 def test_every_variant_of_one_page_gets_one_article_id():
     variants = [f"{ARTICLE}?utm_source=x", f"{ARTICLE}/amp", ARTICLE.replace("//", "//m.")]
     assert {article_id(canonical_url(v)) for v in variants} == {article_id(ARTICLE)}
+
+
+@pytest.mark.parametrize(
+    "declared",
+    ["https://example-wire.com:8o8o/world/a", "https://example-wire.com:99999/a", "http://[::1/x"],
+)
+def test_a_malformed_declared_canonical_is_untrustworthy_and_the_page_url_is_used(declared):
+    page = "https://example-wire.com/world/ganja-shelled?utm_source=x"
+    assert canonical_url(page, declared) == ARTICLE
+
+
+@pytest.mark.parametrize("page", ["https://example-wire.com:8o8o/a", "http://[::1/x"])
+def test_a_malformed_page_url_is_returned_as_given_without_surrounding_space(page):
+    assert canonical_url(f" {page} ", ARTICLE) == page
+
+
+@pytest.mark.parametrize(
+    ("declared", "page", "trusted"),
+    [
+        ("https://example-wire.com/world/a?utm_source=x", None, "https://example-wire.com/world/a"),
+        ("https://example-wire.com/", None, None),
+        ("/world/a", None, None),
+        ("https:///world/a", None, None),
+        ("https://example-wire.com:99999/a", None, None),
+        ("https://other-site.com/world/a", "https://example-wire.com/x", None),
+    ],
+)
+def test_trusted_canonical_applies_the_rules_with_or_without_the_page_url(declared, page, trusted):
+    assert trusted_canonical(declared, page) == trusted

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from warehouse import loads
-from warehouse.db import connect
+from warehouse.db import connect, migrate
 
 FETCHED = datetime(2020, 10, 4, 9, 0, tzinfo=UTC)
 
@@ -76,6 +76,50 @@ def test_known_urls_include_the_url_before_redirects(con):
     row = raw_row("https://a.test/final") | {"requested_url": "https://a.test/short"}
     loads.store_raw_pages(con, [row])
     assert loads.known_urls(con, "s") == {"https://a.test/final", "https://a.test/short"}
+
+
+def test_two_listed_urls_redirecting_to_one_page_are_both_known(con):
+    final = "https://a.test/story"
+    loads.store_raw_pages(
+        con,
+        [
+            raw_row(final) | {"requested_url": "https://a.test/?p=7"},
+            raw_row(final) | {"requested_url": "https://a.test/short/7"},
+        ],
+    )
+    loads.store_raw_pages(con, [raw_row(final) | {"requested_url": "https://a.test/feed/7"}])
+    assert loads.known_urls(con, "s") == {
+        final,
+        "https://a.test/?p=7",
+        "https://a.test/short/7",
+        "https://a.test/feed/7",
+    }
+    assert loads.known_urls(con, "other") == set()
+
+
+def test_a_database_from_before_page_aliases_learns_them_from_its_raw_pages(con):
+    loads.store_raw_pages(
+        con, [raw_row("https://a.test/story") | {"requested_url": "https://a.test/7"}]
+    )
+    con.execute("DROP TABLE page_aliases")
+    con.execute("DELETE FROM schema_migrations WHERE name = '004_page_aliases.sql'")
+    assert migrate(con) == ["004_page_aliases.sql"]
+    assert loads.known_urls(con, "s") == {"https://a.test/story", "https://a.test/7"}
+
+
+def test_a_page_stored_again_unchanged_stays_processed(con):
+    loads.store_raw_pages(con, [raw_row("https://a.test/1", b"same")])
+    loads.mark_processed(con, ["https://a.test/1"])
+    loads.store_raw_pages(con, [raw_row("https://a.test/1", b"same") | {"run_id": "r2"}])
+    assert loads.pending_pages(con) == []
+    assert con.execute("SELECT run_id FROM raw_pages").fetchall() == [("r2",)]
+
+
+def test_a_page_stored_again_with_new_bytes_is_due_for_processing(con):
+    loads.store_raw_pages(con, [raw_row("https://a.test/1", b"old")])
+    loads.mark_processed(con, ["https://a.test/1"])
+    loads.store_raw_pages(con, [raw_row("https://a.test/1", b"new")])
+    assert [page["body"] for page in loads.pending_pages(con)] == [b"new"]
 
 
 def test_validators_round_trip(con):

@@ -1,0 +1,134 @@
+"""Loading batches into a real DuckDB file: re-processing rewrites the links, never strands them."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from config.settings import Settings
+from tasks.dedupe import content_hash, figures, signature
+from tasks.load_articles import load_batch, open_dedupe
+from tasks.process import ArticleRecord, ProcessedBatch
+from tasks.records import Reject
+from tasks.run_counts import IngestCounts
+from tasks.urls import article_id, canonical_url
+from tests.tasks.test_dedupe import SAME_TOPIC, WIRE
+from warehouse.db import connect
+
+OCT = {day: datetime(2020, 10, day, 9, 0, tzinfo=UTC) for day in (4, 5, 6)}
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = connect(tmp_path / "w.duckdb")
+    yield connection
+    connection.close()
+
+
+def record(name: str, body: str, published: datetime, *, url: str | None = None) -> ArticleRecord:
+    """An article from page ``url`` (by default its own canonical URL) titled ``name``."""
+    canonical = canonical_url(f"https://{name}.test/story")
+    return ArticleRecord(
+        article_id=article_id(canonical),
+        canonical_url=canonical,
+        url=url or canonical,
+        source_id="s",
+        title=name,
+        body=body,
+        byline=None,
+        language="en",
+        published_at=published,
+        published_at_source="meta",
+        published_at_raw=None,
+        published_is_fallback=False,
+        word_count=len(body.split()),
+        content_hash=content_hash(body),
+        signature=signature(body),
+        figures=tuple(sorted(figures(body))),
+    )
+
+
+def rejected(url: str) -> Reject:
+    return Reject("clean", "too_short", "s", url, "12 words")
+
+
+def load(con, *records: ArticleRecord, rejects: tuple[Reject, ...] = ()) -> IngestCounts:
+    """One run's batch, with the dedupe index rebuilt from the database as a new run does."""
+    counts = IngestCounts()
+    batch = ProcessedBatch(
+        articles=list(records),
+        rejects=list(rejects),
+        page_urls=[r.url for r in records] + [r.url for r in rejects],
+    )
+    load_batch(con, "run", batch, open_dedupe(con, Settings()), counts)
+    return counts
+
+
+def stories(con) -> list[str]:
+    return [row[0] for row in con.execute("SELECT title FROM unique_stories ORDER BY 1").fetchall()]
+
+
+def links(con) -> list[tuple[str, str | None, str]]:
+    """(member title or member URL, canonical title, method) of every duplicate row."""
+    return con.execute(
+        "SELECT coalesce(m.title, d.member_url), c.title, d.method FROM article_duplicates d "
+        "LEFT JOIN articles m ON m.article_id = d.member_article_id "
+        "LEFT JOIN articles c ON c.article_id = d.canonical_article_id ORDER BY 1"
+    ).fetchall()
+
+
+def count(con, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_canonical_redated_after_its_copy_hands_the_story_to_the_copy(con):
+    load(con, record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5]))
+    assert stories(con) == ["a"] and links(con) == [("b", "a", "exact")]
+    load(con, record("a", WIRE, OCT[6]))
+    assert stories(con) == ["b"]
+    assert links(con) == [("a", "b", "exact")]
+
+
+def test_a_canonical_whose_text_changed_leaves_its_former_copy_a_story_of_its_own(con):
+    load(con, record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5]))
+    load(con, record("a", SAME_TOPIC, OCT[4]))
+    assert stories(con) == ["a", "b"]
+    assert links(con) == []
+
+
+def test_url_variant_rows_survive_when_the_copies_are_rewritten(con):
+    variant = "https://a.test/story?utm_source=rss"
+    load(con, record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5]))
+    load(con, record("a", WIRE, OCT[4], url=variant))
+    load(con, record("a", WIRE, OCT[6]))
+    assert links(con) == [("a", "b", "exact"), (variant, "a", "url")]
+
+
+def test_reloading_an_unchanged_story_counts_no_new_copy(con):
+    load(con, record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5]))
+    again = load(con, record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5]))
+    assert again.duplicates == {}
+    assert links(con) == [("b", "a", "exact")]
+
+
+def test_a_third_copy_counts_one_new_copy(con):
+    load(con, record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5]))
+    assert load(con, record("c", WIRE, OCT[6])).duplicates == {"exact": 1}
+    assert links(con) == [("b", "a", "exact"), ("c", "a", "exact")]
+
+
+def test_a_page_now_rejected_retires_its_article_and_its_copy_becomes_the_story(con):
+    a, b = record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5])
+    load(con, a, b)
+    load(con, rejects=(rejected(a.url),))
+    assert stories(con) == ["b"]
+    assert links(con) == []
+    assert (count(con, "articles"), count(con, "article_minhash")) == (1, 1)
+    assert con.execute("SELECT reason, url FROM rejects").fetchall() == [("too_short", a.url)]
+
+
+def test_a_rejected_copy_is_retired_and_the_story_keeps_its_canonical(con):
+    a, b, c = record("a", WIRE, OCT[4]), record("b", WIRE, OCT[5]), record("c", WIRE, OCT[6])
+    load(con, a, b, c)
+    load(con, rejects=(rejected(b.url),))
+    assert stories(con) == ["a"]
+    assert links(con) == [("c", "a", "exact")]
