@@ -7,6 +7,11 @@ reads only new or changed articles, or everything after the extractor changed), 
 (stage ``incidents``), ``daily_summary`` for every day it touched, and a ``pipeline_runs`` row;
 then publishes the snapshot and one markdown artifact per day touched (the daily report).
 
+Each batch commits its mentions, the incidents they touch and those incidents' days' summaries
+in one transaction, so a run killed between batches leaves no summary behind its incidents.
+An article whose extraction fails, or whose rows the database refuses, keeps the evidence it
+gave before and becomes a reject; the rest of its batch is stored.
+
 ``since``/``until`` limit extraction to articles published in that window and rebuild the
 summaries of every day in it; ``days_back`` sets that window to the run day and the days before
 it (the daily deployment); ``force`` reads every article again.
@@ -39,6 +44,9 @@ from warehouse.session import writer
 
 Touched = dict[str, date]  # incident_id -> its event day
 
+# The rows themselves are bad (extractor output the schema refuses), not the database.
+REFUSED_ROWS = (duckdb.IntegrityError, duckdb.DataError, TypeError, ValueError)
+
 
 @task(name="extract-incidents", timeout_seconds=1800, cache_policy=NO_CACHE)
 def extract_batch(articles: list[merge.Article]) -> merge.ExtractedBatch:
@@ -46,18 +54,46 @@ def extract_batch(articles: list[merge.Article]) -> merge.ExtractedBatch:
     return merge.extract_reports(articles)
 
 
-@task(name="store-incidents", timeout_seconds=600, **RETRYING)
+@task(name="store-incidents", **RETRYING)
 def store_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, version: str, batch: merge.ExtractedBatch
+) -> tuple[Touched, int]:
+    """Store the batch in one transaction: (incidents touched, articles that failed).
+
+    DuckDB has no savepoints, so when the database refuses a row the batch is stored again
+    article by article, and only the article it refused becomes a reject.
+    """
+    try:
+        return _store(con, run_id, version, batch), len(batch.failed)
+    except REFUSED_ROWS:
+        return _store_each(con, run_id, version, batch)
+
+
+def _store_each(
+    con: duckdb.DuckDBPyConnection, run_id: str, version: str, batch: merge.ExtractedBatch
+) -> tuple[Touched, int]:
+    touched: Touched = {}
+    failed = 0
+    for part in batch.by_article():
+        try:
+            touched |= _store(con, run_id, version, part)
+        except REFUSED_ROWS as exc:
+            part = part.refused("invalid_incident", f"{type(exc).__name__}: {exc}")
+            touched |= _store(con, run_id, version, part)
+        failed += len(part.failed)
+    return touched, failed
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection, run_id: str, version: str, batch: merge.ExtractedBatch
 ) -> Touched:
-    """Replace the batch's mentions and re-merge every incident they touch, in one transaction."""
-    read = [*batch.incidents_per_article, *batch.failed]
+    """Swap the mentions of the articles read; a failed article's earlier mentions stay."""
     with transaction(con):
         rows = [merge.mention_row(r, run_id, version) for r in batch.reports]
-        touched = store.replace_mentions(con, read, rows)
+        touched = store.replace_mentions(con, list(batch.incidents_per_article), rows)
         store.record_extractions(con, run_id, version, batch.incidents_per_article, batch.failed)
         record_rejects(con, run_id, storage.reject_rows(batch.rejects))
-        remerge(con, run_id, touched)
+        refresh(con, run_id, touched)
     return touched
 
 
@@ -66,21 +102,26 @@ def retract_copies(con: duckdb.DuckDBPyConnection, run_id: str) -> Touched:
     """Articles dedupe has since folded into another story stop counting as evidence."""
     with transaction(con):
         touched = store.retract_copies(con)
-        remerge(con, run_id, touched)
+        refresh(con, run_id, touched)
     return touched
 
 
 @task(name="rebuild-daily-summary", timeout_seconds=600, **RETRYING)
 def rebuild_summaries(con: duckdb.DuckDBPyConnection, days: set[date]) -> int:
+    """The window's days, even those no incident touched this run (the daily safety net)."""
     with transaction(con):
         return store.rebuild_daily_summary(con, days)
 
 
-def remerge(con: duckdb.DuckDBPyConnection, run_id: str, touched: Touched) -> tuple[int, int]:
-    """Merge each touched incident again from all its stored mentions: (changed, dropped)."""
+def refresh(con: duckdb.DuckDBPyConnection, run_id: str, touched: Touched) -> None:
+    """Merge each touched incident again from all its stored mentions, then its day's summary.
+
+    Called inside the transaction that moved the mentions, so summaries never lag behind.
+    """
     reports = [merge.report_from_row(row) for row in store.mentions_of(con, touched)]
     rows = [merge.incident_row(m, run_id) for m in merge.merge_all(reports)]
-    return store.upsert_incidents(con, rows, touched)
+    store.upsert_incidents(con, rows, touched)
+    store.rebuild_daily_summary(con, set(touched.values()))
 
 
 def publish_reports(con: duckdb.DuckDBPyConnection, days: set[date]) -> None:
@@ -117,8 +158,8 @@ def summarize(
         start_run(con, run_id, "summarize", parameters)
         try:
             touched = _extract_all(con, run_id, version, window, force, settings, counts)
+            counts["window_summary_rows"] = rebuild_summaries(con, _window_days(window))
             days = set(touched.values()) | _window_days(window)
-            counts["summary_rows"] = rebuild_summaries(con, days)
         except Exception as exc:
             finish_run(con, run_id, status="failed", counts=counts, error=repr(exc))
             raise
@@ -140,9 +181,10 @@ def _extract_all(con, run_id: str, version: str, window: Window, force: bool,
         since=window.since, until=window.until,
     ):  # fmt: skip
         batch = extract_batch([merge.Article(**row) for row in due])
-        touched |= store_batch(con, run_id, version, batch)
+        stored, failed = store_batch(con, run_id, version, batch)
+        touched |= stored
         counts["articles"] += len(due)
-        counts["failed"] += len(batch.failed)
+        counts["failed"] += failed
         counts["reports"] += len(batch.reports)
         after = due[-1]["article_id"]
     return touched

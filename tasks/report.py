@@ -129,7 +129,7 @@ def _html_row(row: Row, sentences: Sequence[Row]) -> str:
         for e in sentences
     )
     actors = " vs ".join(escape(a) for a in (row["actor1"], row["actor2"]) if a) or "–"
-    claim_class = ' class="disputed"' if row["claim_status"] == "disputed" else ""
+    claim_class = ' class="contested"' if _contested(row) else ""
     return (
         f'<tr id="{row["incident_id"]}"><td>{escape(row["event_type"])}<br>'
         f"<small>{escape(row['sub_event_type'])}</small></td>"
@@ -149,9 +149,17 @@ def _by_incident(evidence: Sequence[Row]) -> dict[str, list[Row]]:
 
 
 def _summary(incidents: Sequence[Row]) -> str:
+    """The counts ``daily_summary`` keeps, in words: contested and loosely dated ones apart."""
     killed = sum(row["killed_best"] or 0 for row in incidents)
-    disputed = sum(row["claim_status"] == "disputed" for row in incidents)
-    return f"{len(incidents)} incidents, {killed} killed (best), {disputed} disputed."
+    contested = sum(_contested(row) for row in incidents)
+    imprecise = sum(row["time_precision"] > 1 for row in incidents)
+    loose = f", {imprecise} dated only to the week or month" if imprecise else ""
+    return (f"{len(incidents)} incidents, {killed} killed (best), "
+            f"{contested} contested (denied or disputed){loose}.")  # fmt: skip
+
+
+def _contested(row: Row) -> bool:
+    return row["claim_status"] in ("denied", "disputed")
 
 
 def _place(row: Row) -> str:

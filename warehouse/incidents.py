@@ -4,6 +4,11 @@ An article read again (new extractor, changed body, ``force``) has its mention r
 whole, so what it no longer says stops counting. Incidents are upserted on ``incident_id`` and
 a row is rewritten only when a value changed, so a re-run leaves every row (and its
 ``last_updated_run``) as it was. Summaries are rebuilt per day: delete the day, insert it again.
+
+In ``daily_summary`` an incident dated only to a week or month (``time_precision`` 2 or 3)
+counts on its ``event_date`` like any other, and is counted again in ``imprecise_incidents``
+so analysts can leave those out; ``contested`` counts incidents someone denied (claim status
+``denied`` or ``disputed``).
 """
 
 from __future__ import annotations
@@ -109,6 +114,11 @@ def pending_articles(
     return _dicts(cursor)
 
 
+def has_pending_articles(con: duckdb.DuckDBPyConnection, version: str) -> bool:
+    """Whether a summarize run has anything to read: one row of the same query, no more."""
+    return bool(pending_articles(con, version, limit=1))
+
+
 def retract_copies(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
     """Drop the evidence of articles dedupe has since folded into another story.
 
@@ -155,14 +165,18 @@ def record_extractions(
     append_rows(con, "incident_extractions", rows, EXTRACTIONS_SCHEMA)
 
 
+# Rows about some incidents, per incident and earliest article first.
+_OF_INCIDENTS = (
+    "SELECT * FROM {relation} WHERE incident_id IN (SELECT unnest($ids)) "
+    "ORDER BY incident_id, published_at, article_id{then}"
+)
+MENTIONS_OF = _OF_INCIDENTS.format(relation="incident_mentions", then="")
+EVIDENCE_OF = _OF_INCIDENTS.format(relation="incident_evidence", then=", start_char")
+
+
 def mentions_of(con: duckdb.DuckDBPyConnection, incident_ids: Iterable[str]) -> list[dict]:
     """Every stored mention of these incidents: what re-merging reads."""
-    cursor = con.execute(
-        "SELECT * FROM incident_mentions WHERE incident_id IN (SELECT unnest($ids)) "
-        "ORDER BY incident_id, published_at, article_id",
-        {"ids": list(incident_ids)},
-    )
-    return _dicts(cursor)
+    return _dicts(con.execute(MENTIONS_OF, {"ids": list(incident_ids)}))
 
 
 def upsert_incidents(
@@ -211,12 +225,13 @@ WITH scope AS (
            sum(killed_low) AS killed_low, sum(killed_best) AS killed_best,
            sum(killed_high) AS killed_high, sum(injured_low) AS injured_low,
            sum(injured_best) AS injured_best, sum(injured_high) AS injured_high,
-           count(*) FILTER (WHERE claim_status = 'disputed') AS disputed
+           count(*) FILTER (WHERE time_precision > 1) AS imprecise_incidents,
+           count(*) FILTER (WHERE claim_status IN ('denied', 'disputed')) AS contested
     FROM scope GROUP BY ALL
 )
 SELECT t.event_date AS day, t.country, t.admin1, t.event_type, t.incidents,
-       t.incidents_with_fatalities, t.killed_low, t.killed_best, t.killed_high,
-       t.injured_low, t.injured_best, t.injured_high, t.disputed,
+       t.imprecise_incidents, t.incidents_with_fatalities, t.killed_low, t.killed_best,
+       t.killed_high, t.injured_low, t.injured_best, t.injured_high, t.contested,
        coalesce(c.sources, 0) AS sources, coalesce(c.articles, 0) AS articles,
        coalesce(p.top_locations, []) AS top_locations
 FROM totals t
@@ -230,6 +245,8 @@ LEFT JOIN tops p ON p.event_date = t.event_date AND p.event_type = t.event_type
 def rebuild_daily_summary(con: duckdb.DuckDBPyConnection, days: Iterable[date]) -> int:
     """Recompute the summary rows of ``days`` from the incidents; returns the rows written."""
     days = sorted(set(days))
+    if not days:
+        return 0
     con.execute("DELETE FROM daily_summary WHERE day IN (SELECT unnest($days::DATE[]))",
                 {"days": days})
     return int(con.execute(DAILY_SUMMARY, {"days": days}).fetchone()[0])
@@ -246,13 +263,8 @@ def incidents_on(con: duckdb.DuckDBPyConnection, day: date) -> list[dict[str, An
 
 
 def evidence_of(con: duckdb.DuckDBPyConnection, incident_ids: Iterable[str]) -> list[dict]:
-    """The sentences behind these incidents, earliest article first."""
-    cursor = con.execute(
-        "SELECT * FROM incident_evidence WHERE incident_id IN (SELECT unnest($ids)) "
-        "ORDER BY incident_id, published_at, article_id, start_char",
-        {"ids": list(incident_ids)},
-    )
-    return _dicts(cursor)
+    """The sentences behind these incidents, in the order they appear in each article."""
+    return _dicts(con.execute(EVIDENCE_OF, {"ids": list(incident_ids)}))
 
 
 DAILY_TOTALS = """

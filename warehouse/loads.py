@@ -10,7 +10,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,7 +89,8 @@ def merge_rows(
             f"WHEN MATCHED THEN {update} WHEN NOT MATCHED THEN INSERT BY NAME"
         )
     finally:
-        con.unregister(view)
+        with suppress(duckdb.Error):  # an aborted transaction refuses this too; keep its error
+            con.unregister(view)
     return len(unique)
 
 
@@ -103,7 +104,8 @@ def append_rows(
     try:
         con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM "{view}"')
     finally:
-        con.unregister(view)
+        with suppress(duckdb.Error):  # an aborted transaction refuses this too; keep its error
+            con.unregister(view)
     return len(rows)
 
 

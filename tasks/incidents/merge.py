@@ -6,8 +6,9 @@ sentences). Reports sharing an ``incident_key`` are one event. The rules:
 - Casualties: ``best`` is the best figure of the most recent report that gave one (tolls are
   revised as bodies are found, so later reports supersede; same-time reports: the most common
   figure, then the larger); ``low`` is the lowest floor any report gave (its low, else its
-  best); ``high`` is the highest figure any report gave. So low <= best <= high, and every
-  figure is one some article printed.
+  best); ``high`` is the highest figure any report gave. A report whose own range is out of
+  order (a floor above its best, a ceiling below it) is first clamped to its best, so
+  low <= best <= high always holds and every figure is one some article printed.
 - Claims: every party that claimed it and every party that denied it is kept; claimed by one
   and denied by another is ``disputed``. (The incident key keeps contested reports, denied or
   disputed, apart from uncontested ones, so this happens among the contested reports.)
@@ -55,6 +56,7 @@ class MergedIncident:
     """One event as all its articles report it, with the mentions that carry every figure."""
 
     incident: Incident
+    incident_key: str  # the key its reports share, even if the merged coding would derive another
     incident_id: str
     num_articles: int
     num_sources: int
@@ -97,8 +99,10 @@ def merge_reports(reports: Sequence[Report]) -> MergedIncident:
     """Reports of one incident (same ``incident_key``) as one incident row."""
     ordered = sorted(reports, key=lambda r: (r.published_at, r.article_id))
     incidents = [r.incident for r in ordered]
-    if len({i.incident_key for i in incidents}) != 1:
+    keys = {i.incident_key for i in incidents}
+    if len(keys) != 1:
         raise ValueError("merge_reports needs reports of one incident")
+    (key,) = keys
     dated = min(incidents, key=lambda i: i.time_precision)
     placed = min(incidents, key=lambda i: i.geo_precision or 4)
     claimed_by, denied_by = _parties(incidents, "claimed_by"), _parties(incidents, "denied_by")
@@ -118,7 +122,8 @@ def merge_reports(reports: Sequence[Report]) -> MergedIncident:
     )  # fmt: skip
     return MergedIncident(
         incident=merged,
-        incident_id=incident_id(merged.incident_key),
+        incident_key=key,
+        incident_id=incident_id(key),
         num_articles=len({r.article_id for r in ordered}),
         num_sources=len({r.source_id for r in ordered}),
         first_reported_at=ordered[0].published_at,
@@ -128,11 +133,26 @@ def merge_reports(reports: Sequence[Report]) -> MergedIncident:
 
 def combine_casualties(reported: Sequence[tuple[datetime, Casualties]]) -> Casualties:
     """The range of several reports of one toll (rules in the module docstring)."""
+    reported = [(when, ordered_range(figure)) for when, figure in reported]
     floors = [c.low if c.low is not None else c.best for _, c in reported]
     figures = [v for _, c in reported for v in (c.low, c.best, c.high)]
     return Casualties(
         low=_extreme(min, floors), best=_latest_best(reported), high=_extreme(max, figures)
     )
+
+
+def ordered_range(figure: Casualties) -> Casualties:
+    """The figure with low <= best <= high, whatever order the extractor gave them in.
+
+    A floor above the best drops to it and a ceiling below the best (or the floor) rises to
+    it: every number stays one the text printed, and the warehouse's CHECKs always hold.
+    """
+    low, best, high = figure.low, figure.best, figure.high
+    if low is not None and best is not None:
+        low = min(low, best)
+    if high is not None:
+        high = max(v for v in (low, best, high) if v is not None)
+    return Casualties(low, best, high)
 
 
 def claim_status(statuses: Sequence[str], claimed_by: str | None, denied_by: str | None) -> str:
@@ -203,7 +223,7 @@ def incident_row(merged: MergedIncident, run_id: str) -> dict[str, Any]:
     return {
         **_coding(merged.incident),
         "incident_id": merged.incident_id,
-        "incident_key": merged.incident.incident_key,
+        "incident_key": merged.incident_key,
         "num_articles": merged.num_articles,
         "num_sources": merged.num_sources,
         "first_reported_at": merged.first_reported_at,
@@ -254,8 +274,9 @@ def _coding(incident: Incident) -> dict[str, Any]:
 
 
 def _figures(killed: Casualties, injured: Casualties) -> dict[str, int | None]:
+    """Ordered ranges: every row written, merged or one article's, satisfies the CHECKs."""
     return {
-        f"{kind}_{end}": getattr(figure, end)
+        f"{kind}_{end}": getattr(ordered_range(figure), end)
         for kind, figure in (("killed", killed), ("injured", injured))
         for end in ENDS
     }
@@ -288,6 +309,29 @@ class ExtractedBatch:
     incidents_per_article: dict[str, int] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # article ids whose extraction raised
+
+    def by_article(self) -> list[ExtractedBatch]:
+        """One batch per article read (the failed ones in one more), to store each on its own.
+
+        Storing article by article is how one article whose rows the database refuses is set
+        aside without losing the others.
+        """
+        failures = [ExtractedBatch(rejects=self.rejects, failed=self.failed)]
+        return failures + [
+            ExtractedBatch([r for r in self.reports if r.article_id == article_id],
+                           {article_id: count})
+            for article_id, count in self.incidents_per_article.items()
+        ]  # fmt: skip
+
+    def refused(self, reason: str, detail: str) -> ExtractedBatch:
+        """The batch with every article it read turned into a failure with a reject.
+
+        A failure keeps the article's earlier evidence, so a refusal loses nothing stored.
+        """
+        articles = dict.fromkeys((r.source_id, r.url) for r in self.reports)
+        rejects = [Reject("incidents", reason, source, url, detail) for source, url in articles]
+        return ExtractedBatch(rejects=[*self.rejects, *rejects],
+                              failed=[*self.failed, *self.incidents_per_article])
 
 
 def extract_reports(

@@ -81,7 +81,9 @@ def casualty_range(qualifier: str | None, amount: str) -> Casualties:
 def find_figures(sentence: str) -> list[Figure]:
     """Every killed/injured figure of ``sentence``, in order of appearance."""
     figures = [_figure(match) for pattern in _patterns() for match in pattern.finditer(sentence)]
-    figures = [f for f in figures if f.casualties != Casualties()]
+    subset = word_pattern(lexicon("quantities")["subset_of"])
+    figures = [f for f in figures if f.casualties != Casualties()
+               and not subset.search(sentence, f.start, f.end)]
     figures = _without_overlaps(sorted(figures, key=lambda f: (f.start, -f.end)))
     bounds = [0, *(f.end for f in figures)]
     return [listed for figure, bound in zip(figures, bounds, strict=False)

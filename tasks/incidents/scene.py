@@ -1,9 +1,10 @@
 """Which of the places a sentence names is where its event happened, and how precisely.
 
 A sentence names places for many reasons besides the scene: the speaker ("Kiev says",
-"...: Kiev military"), a party ("Kiev's forces"), a meeting ("ahead of Minsk talks"), where
-people came from ("troops withdrew from Ilovaisk"). Only the scene makes an incident; the
-phrasings that rule a place out are in ``config/lexicons/places.yaml``.
+"...: Kiev military"), a party ("Kiev's forces"), a meeting ("ahead of Minsk talks", "the
+truce agreed in Minsk"), a unit ("the Donbas battalion"), where people came from ("troops
+withdrew from Ilovaisk"), where the reporter filed from ("KYIV -"). Only the scene makes an
+incident; the phrasings that rule a place out are in ``config/lexicons/places.yaml``.
 """
 
 from __future__ import annotations
@@ -16,23 +17,33 @@ from tasks.incidents.gazetteer import PlaceMention
 from tasks.incidents.lexicons import lexicon
 
 _LIST_GAP = re.compile(r"^(?:\s*,)?\s*(?:and|or|as well as)?\s*$")
+# The names listed before a place: "near Shchastia and <place>" is near both.
+# One capitalised word per step, so a long run of names cannot make the search backtrack.
+_LISTED_BEFORE = r"(?:(?-i:[A-Z])[\w'’-]*,?\s+(?:(?:and|or)\s+)?)*"
 
 
 def scene_places(places: list[PlaceMention], trigger: Trigger, text: str,
                  government_names: set[str]) -> list[PlaceMention]:
     """The places a trigger is about: the list after it ("against Tartar, Fuzuli and
-    Goradiz"), or failing that the nearest place before or inside it ("Jabrayil was
-    liberated", "Four Donetsk militiamen killed").
+    Goradiz"), or failing that the nearest place or list before or inside it ("Jabrayil was
+    liberated", "Four Donetsk militiamen killed", "Shchastia and Avdiivka came under fire").
 
     ``government_names`` are the capitals that may stand for a government ("Kiev").
     """
     places = [p for p in places if _may_be_scene(p, text, government_names)]
     after = [p for p in places if p.start >= trigger.end]
-    if not after:
-        return [p for p in places if p.start < trigger.end][-1:]
-    chosen = [after[0]]
-    for place in after[1:]:
-        if not _LIST_GAP.match(text[chosen[-1].end: place.start]):
+    if after:
+        return _listed(after, text)
+    before = [p for p in places if p.start < trigger.end]
+    return _listed(before[::-1], text)[::-1]
+
+
+def _listed(places: list[PlaceMention], text: str) -> list[PlaceMention]:
+    """The first place and those listed with it, in the order given (either direction)."""
+    chosen = places[:1]
+    for place in places[1:]:
+        first, second = sorted((chosen[-1], place), key=lambda p: p.start)
+        if not _LIST_GAP.match(text[first.end: second.start]):
             break
         chosen.append(place)
     return chosen
@@ -48,9 +59,14 @@ def geo_precision(place: PlaceMention, sentence: str) -> int:
 def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) -> bool:
     patterns = _patterns()
     before, after = text[: place.start], text[place.end:]
-    if patterns["origin"].search(before) or patterns["venue"].match(after):
+    if patterns["origin"].search(before) or patterns["venue_before"].search(before):
+        return False
+    if patterns["venue"].match(after) or patterns["unit"].match(after):
         return False
     if patterns["speaking"].match(after) or _in_attribution(place, text):
+        return False
+    dateline = patterns["dateline"].match(text)
+    if dateline and place.end <= dateline.end():
         return False
     return not (place.text in government_names and (patterns["government"].match(after)
                                                       or patterns["blamed"].search(before)))
@@ -72,9 +88,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     words, claims = lexicon("places"), lexicon("claims")
     verbs = f"{claims['claim_verbs']}|{claims['denial_verbs']}"
     return {
-        "near": re.compile(rf"\b(?:{words['near_before']})\s+(?:the\s+)?$", re.IGNORECASE),
+        "near": re.compile(rf"\b(?:{words['near_before']})\s+(?:the\s+)?{_LISTED_BEFORE}$",
+                           re.IGNORECASE),
         "origin": re.compile(rf"\b(?:{words['origin_before']})\s+(?:the\s+)?$", re.IGNORECASE),
+        "venue_before": re.compile(rf"\b(?:{words['venue_before']})\s+(?:the\s+)?$",
+                                   re.IGNORECASE),
         "venue": re.compile(rf"\s+(?:{words['venue_after']})\b", re.IGNORECASE),
+        "unit": re.compile(rf"\s+(?:{words['unit_after']})\b", re.IGNORECASE),
+        "dateline": re.compile(words["dateline"]),
         "speaking": re.compile(rf"\s+(?:{verbs})\b"),
         "government": re.compile(rf"(?:\s+)?(?:{words['government_after']})"),
         "blamed": re.compile(rf"\b(?:{words['government_before']})\s+$", re.IGNORECASE),

@@ -19,6 +19,7 @@ INCIDENT = {
     "killed_low": 1, "killed_best": 2, "killed_high": 2, "injured_low": None,
     "injured_best": None, "injured_high": None, "claim_status": "disputed",
     "claimed_by": "Baku", "denied_by": "Yerevan", "num_articles": 2, "num_sources": 1,
+    "time_precision": 1,
 }  # fmt: skip
 EVIDENCE = [{
     "incident_id": "ab12", "source_id": "wire", "url": "https://wire.test/a?x=1#top",
@@ -52,6 +53,13 @@ def test_the_html_page_links_each_incident_to_its_quoted_sentence_and_escapes_it
     assert "<script" not in html and "<svg" in html
 
 
+def test_the_summary_line_counts_denials_as_contested_and_names_loose_dates():
+    denied = {**INCIDENT, "incident_id": "cd34", "claim_status": "denied", "time_precision": 2}
+    html = daily_html(DAY, [INCIDENT, denied], EVIDENCE, TOTALS)
+    assert "2 contested (denied or disputed), 1 dated only to the week or month." in html
+    assert html.count('class="contested"') == 2
+
+
 def test_a_day_without_incidents_still_gets_a_page_that_says_so():
     assert "No incidents reported for this day." in daily_html(DAY, [], [], TOTALS)
 
@@ -66,7 +74,7 @@ def test_the_chart_has_a_bar_per_day_and_a_line_through_the_killed():
 def test_the_markdown_report_lists_the_evidence_under_each_incident():
     markdown = daily_markdown(DAY, [INCIDENT], EVIDENCE)
     assert markdown.startswith("# Incidents reported for 2020-10-04")
-    assert "1 incidents, 2 killed (best), 1 disputed." in markdown
+    assert "1 incidents, 2 killed (best), 1 contested (denied or disputed)." in markdown
     assert "[wire](https://wire.test/a?x=1#:~:text=" in markdown
 
 

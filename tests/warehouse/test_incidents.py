@@ -104,9 +104,49 @@ def test_the_daily_summary_sums_figures_and_counts_sources(con):
     assert store.rebuild_daily_summary(con, [DAY]) == 1
     row = con.execute(
         "SELECT incidents, incidents_with_fatalities, killed_low, killed_best, killed_high, "
-        "disputed, sources, articles, top_locations FROM daily_summary"
+        "sources, articles, top_locations FROM daily_summary"
     ).fetchone()
-    assert row == (4, 2, 3, 4, 6, 1, 2, 5, ["Barda", "Ganja", "Tartar"])
+    assert row == (4, 2, 3, 4, 6, 2, 5, ["Barda", "Ganja", "Tartar"])
+
+
+def test_the_daily_summary_counts_denied_and_disputed_as_contested_and_flags_loose_dates(con):
+    store_reports(con, [
+        report(shelling(), "a"),
+        report(shelling("Tartar", 585221, claim_status="denied", denied_by="Yerevan"), "b"),
+        report(shelling("Barda", 587207, claim_status="disputed", claimed_by="Baku",
+                        denied_by="Yerevan"), "c"),
+        report(shelling("Fuzuli", 148444, time_precision=2, date_basis="this week"), "d"),
+        report(shelling("Horadiz", 148736, time_precision=3, date_basis="in October"), "e"),
+    ])  # fmt: skip
+    store.rebuild_daily_summary(con, [DAY])
+    assert con.execute(
+        "SELECT incidents, contested, imprecise_incidents FROM daily_summary"
+    ).fetchone() == (5, 2, 2)
+
+
+def test_mentions_check_every_column_they_share_with_incidents_alike(con):
+    def checks(table: str) -> set[str]:
+        rows = con.execute(
+            "SELECT expression FROM duckdb_constraints() "
+            "WHERE table_name = $table AND constraint_type = 'CHECK'", {"table": table}
+        ).fetchall()
+        return {expression for (expression,) in rows}
+
+    def columns(table: str) -> set[tuple[str, str]]:
+        return set(con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = $table", {"table": table}).fetchall())  # fmt: skip
+
+    shared = columns("incidents") & columns("incident_mentions")
+    assert {name for name, _ in shared} >= {"latitude", "longitude", "killed_high", "date_end"}
+    merged_only = {e for e in checks("incidents") if "num_" in e}
+    assert checks("incidents") - merged_only == checks("incident_mentions")
+
+
+def test_a_mention_placed_off_the_globe_is_refused(con):
+    with pytest.raises(duckdb.ConstraintException, match="latitude"):
+        store.replace_mentions(con, ["a"], [mention_row(report(shelling(latitude=95.0), "a"),
+                                                        "run-1", "v1")])
 
 
 def test_rebuilding_a_summary_replaces_the_day_instead_of_adding_to_it(con):
@@ -130,6 +170,25 @@ def test_articles_are_due_until_this_extractor_version_reads_them(con):
     assert [r["article_id"] for r in store.pending_articles(con, "v2", after="a", limit=1)] == [
         "b"
     ]
+
+
+def test_pending_articles_are_noticed_with_a_single_row_lookup(con):
+    assert not store.has_pending_articles(con, "v1")
+    add_article(con, "a")
+    assert store.has_pending_articles(con, "v1")
+    store.record_extractions(con, "run-1", "v1", {"a": 0}, [])
+    assert not store.has_pending_articles(con, "v1")
+    assert store.has_pending_articles(con, "v2")
+
+
+def test_mentions_and_evidence_of_incidents_come_earliest_article_first(con):
+    store_reports(con, [report(shelling(), "b", "daily"), report(shelling(), "a"),
+                        report(shelling("Tartar", 585221), "c")])  # fmt: skip
+    (ganja,) = {m.incident_id for m in merge_all([report(shelling(), "a")])}
+    assert [m["article_id"] for m in store.mentions_of(con, [ganja])] == ["a", "b"]
+    evidence = store.evidence_of(con, [ganja])
+    assert [(e["article_id"], e["sentence"]) for e in evidence] == [
+        ("a", "Armenian forces shelled Ganja."), ("b", "Armenian forces shelled Ganja.")]
 
 
 def test_an_article_folded_into_another_story_stops_counting_as_evidence(con):

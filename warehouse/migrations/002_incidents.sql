@@ -79,6 +79,8 @@ CREATE TABLE incidents (
 );
 
 -- What one article reported about one incident: its own coding, figures and sentences.
+-- The coding columns (event_date .. denied_by) are those of incidents with the same CHECKs, so
+-- any set of valid mentions merges into a valid incident (a test compares the two tables).
 CREATE TABLE incident_mentions (
     incident_id         VARCHAR NOT NULL,
     article_id          VARCHAR NOT NULL,
@@ -97,8 +99,8 @@ CREATE TABLE incident_mentions (
     location            VARCHAR,
     admin1              VARCHAR,
     country             VARCHAR CHECK (regexp_full_match(country, '[A-Z]{3}')),
-    latitude            DOUBLE,
-    longitude           DOUBLE,
+    latitude            DOUBLE CHECK (latitude BETWEEN -90 AND 90),
+    longitude           DOUBLE CHECK (longitude BETWEEN -180 AND 180),
     geonameid           BIGINT,
     geo_precision       INTEGER CHECK (geo_precision IN (1, 2, 3)),
     actor1              VARCHAR,
@@ -119,6 +121,7 @@ CREATE TABLE incident_mentions (
                                killed_low INTEGER, killed_best INTEGER, killed_high INTEGER,
                                injured_low INTEGER, injured_best INTEGER,
                                injured_high INTEGER)[] NOT NULL,
+    CHECK (date_start <= event_date AND event_date <= date_end),
     PRIMARY KEY (incident_id, article_id),
     FOREIGN KEY (event_type, sub_event_type) REFERENCES event_types (event_type, sub_event_type)
 );
@@ -141,6 +144,8 @@ CREATE TABLE daily_summary (
     admin1                      VARCHAR,
     event_type                  VARCHAR NOT NULL,
     incidents                   INTEGER NOT NULL,
+    imprecise_incidents         INTEGER NOT NULL,  -- of them, dated only to a week or month
+                                                   -- (time_precision 2, 3): exclude for daily work
     incidents_with_fatalities   INTEGER NOT NULL,
     killed_low                  BIGINT,            -- sums; NULL when no incident gave a figure
     killed_best                 BIGINT,
@@ -148,7 +153,7 @@ CREATE TABLE daily_summary (
     injured_low                 BIGINT,
     injured_best                BIGINT,
     injured_high                BIGINT,
-    disputed                    INTEGER NOT NULL,
+    contested                   INTEGER NOT NULL,  -- claim_status denied or disputed
     sources                     INTEGER NOT NULL,  -- distinct sources over the group's mentions
     articles                    INTEGER NOT NULL,
     top_locations               VARCHAR[] NOT NULL  -- up to 3, most incidents first

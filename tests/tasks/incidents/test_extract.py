@@ -80,3 +80,10 @@ def test_undated_sentence_takes_the_paragraphs_running_date():
     text = "On Saturday, rebels attacked Horlivka. Artillery also hit Avdiivka, Ukraine said."
     found = extract_incidents(text, datetime(2017, 3, 5, 9))
     assert [i.event_date for i in found] == [date(2017, 3, 4)] * 2
+
+
+def test_sentence_without_an_event_word_is_never_evidence():
+    text = ("Dozens of Ukrainian soldiers were killed in the final days of the battle. "
+            'Its defenders are known in Ukraine as "cyborgs".')
+    [incident] = extract_incidents(text, datetime(2015, 1, 22, 9))
+    assert [m.sentence for m in incident.mentions] == [text.split(". ")[0] + "."]

@@ -75,3 +75,15 @@ def test_town_name_many_villages_share_is_the_one_in_the_articles_region():
 def test_town_contradicting_the_sentences_own_region_gives_way_to_the_region():
     found = load_gazetteer().find("killed at Kamyanka, Donetsk Obl", {"UA"})
     assert [(m.place.location, m.place.admin1) for m in found] == [("Donetsk Oblast", "Donetsk")]
+
+
+def test_function_words_and_month_abbreviations_are_never_places():
+    # "On" is an alternate name of Eaunes (France), "Nov" a town in Tajikistan
+    assert names("On Sept. 27 and Nov. 3 the talks resumed.", {"FR", "TJ", "BE"}) == []
+
+
+def test_a_region_the_article_names_steers_a_name_two_countries_share():
+    gazetteer = load_gazetteer()
+    assert gazetteer.resolve("Martuni", {"AM", "AZ"}).country == "AM"
+    steered = gazetteer.resolve("Martuni", {"AM", "AZ"}, steer=frozenset({"AZ"}))
+    assert (steered.location, steered.country) == ("Martuni / Khojavend", "AZ")

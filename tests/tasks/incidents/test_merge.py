@@ -16,6 +16,7 @@ from tasks.incidents.merge import (
     mention_row,
     merge_all,
     merge_reports,
+    ordered_range,
     report_from_row,
 )
 from tasks.incidents.model import Casualties, Incident, Mention
@@ -63,6 +64,27 @@ def test_an_article_reporting_none_killed_is_a_zero_not_a_missing_figure():
     ])  # fmt: skip
     assert merged == Casualties(0, 0, 0)
     assert combine_casualties([(datetime(2020, 10, 4, tzinfo=UTC), Casualties())]) == Casualties()
+
+
+def test_a_report_whose_best_is_below_its_low_still_merges_into_an_ordered_range():
+    at = datetime(2020, 10, 4, 9, tzinfo=UTC)
+    assert combine_casualties([(at, Casualties(10, 5, 10))]) == Casualties(5, 5, 10)
+    assert combine_casualties([(at, Casualties(10, 10, 5))]) == Casualties(10, 10, 10)
+
+
+def test_an_unordered_range_is_clamped_to_figures_the_text_gave():
+    assert ordered_range(Casualties(10, 5, 10)) == Casualties(5, 5, 10)
+    assert ordered_range(Casualties(10, 10, 5)) == Casualties(10, 10, 10)
+    assert ordered_range(Casualties(10, None, 5)) == Casualties(10, None, 10)
+    assert ordered_range(Casualties(4, 4, None)) == Casualties(4, 4, None)
+
+
+def test_mention_rows_order_every_range_even_when_the_extractor_did_not():
+    mentions = (Mention("Ten were killed, five say others.", 0, 33, Casualties(10, 5, 10)),)
+    row = mention_row(report("a", 9, killed=Casualties(10, 10, 5), mentions=mentions), "r", "v")
+    assert (row["killed_low"], row["killed_best"], row["killed_high"]) == (10, 10, 10)
+    (sentence,) = row["sentences"]
+    assert (sentence["killed_low"], sentence["killed_best"], sentence["killed_high"]) == (5, 5, 10)
 
 
 def test_claimed_by_one_side_and_denied_by_the_other_is_disputed():
@@ -118,6 +140,16 @@ def test_the_incident_id_is_the_hash_of_the_key_whichever_article_came_first():
     other = merge_reports([report("b", 10)])
     assert one.incident_id == other.incident_id == incident_id(ganja().incident_key)
     assert len(one.incident_id) == 16
+
+
+def test_the_incident_id_comes_from_the_reports_key_even_when_merging_makes_it_disputed():
+    claimed = report("a", 9, claim_status="claimed", claimed_by="Baku", denied_by="Yerevan")
+    merged = merge_reports([claimed])
+    assert merged.incident.claim_status == "disputed"
+    assert merged.incident_key == claimed.incident.incident_key
+    assert merged.incident_id == incident_id(claimed.incident.incident_key)
+    row = incident_row(merged, "run-1")
+    assert (row["incident_id"], row["incident_key"]) == (merged.incident_id, merged.incident_key)
 
 
 def test_reports_of_different_events_are_not_merged():
