@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     process_batch_size: int = Field(200, ge=1, description="Pages cleaned per Prefect task.")
     earliest_date: str = Field("1990-01-01", description="Earlier publication dates are rejected.")
 
+    @classmethod
+    def overridden(cls, **values: object) -> Settings:
+        """The environment's settings with the given values on top (None or "" means unset),
+        for command options and flow parameters."""
+        return cls(**{name: value for name, value in values.items() if value not in (None, "")})
+
     @property
     def work_db_path(self) -> Path:
         """The private database the single writer uses; published to ``db_path`` by rename."""

@@ -23,17 +23,13 @@ from config.settings import Settings
 from config.sources import load_sources, select_sources
 from flows import steps
 from flows.summarize import summarize
+from tasks import load_articles
 from tasks.process import Window
 from tasks.run_counts import IngestCounts
+from tasks.storage import pending_pages
 from warehouse.loads import known_urls, load_validators, queue_reprocessing, upsert_sources
 from warehouse.runs import finish_run, start_run
 from warehouse.session import writer
-
-
-def settings_for(db_path: str | None, sources_file: str | None) -> Settings:
-    """Flow parameters override the environment; secrets never travel as parameters."""
-    overrides = {"db_path": db_path, "sources_file": sources_file}
-    return Settings(**{k: v for k, v in overrides.items() if v})
 
 
 @flow(name="ingest", log_prints=True)
@@ -46,13 +42,13 @@ def ingest(
     db_path: str | None = None,
 ) -> dict:
     """Ingest the enabled sources (or the named ones); returns the run's counts per stage."""
-    settings = settings_for(db_path, sources_file)
+    settings = Settings.overridden(db_path=db_path, sources_file=sources_file)
     window = Window.checked(since, until)
-    selected = select_sources(load_sources(settings.sources_file), sources)
+    configured = {s.id: s for s in load_sources(settings.sources_file)}
+    selected = select_sources(list(configured.values()), sources)
     logger = get_run_logger()
     run_id = str(flow_run.id or "local")
     parameters = {"sources": sources, "since": since, "until": until, "reprocess": reprocess}
-    configured = {s.id: s for s in load_sources(settings.sources_file)}
     counts = IngestCounts(sources=[s.id for s in selected])
     with writer(settings, log=logger.info) as con:
         counts.crashed_runs_closed = start_run(con, run_id, "ingest", parameters)
@@ -95,10 +91,10 @@ def _process_pending(con, run_id: str, sources, settings: Settings, window, coun
 
     The cursor walks pending pages in order, so pages a window leaves pending are passed once.
     """
-    state = steps.open_dedupe(con, settings)
+    state = load_articles.open_dedupe(con, settings)
     now = datetime.now(UTC)
     cursor = None
-    while pages := steps.next_pending(con, settings.process_batch_size, after=cursor):
+    while pages := pending_pages(con, limit=settings.process_batch_size, after=cursor):
         batch = steps.process(pages, sources, settings, now, window)
         steps.load_batch(con, run_id, batch, state, counts)
         cursor = (pages[-1].fetched_at, pages[-1].url)

@@ -100,12 +100,6 @@ def record_source_failure(
     counts.fail_source(source_id, reason)
 
 
-def next_pending(
-    con: duckdb.DuckDBPyConnection, limit: int, after: tuple[datetime, str] | None
-) -> list[RawPage]:
-    return storage.pending_pages(con, limit=limit, after=after)
-
-
 @task(name="load-batch", cache_policy=NO_CACHE)
 def load_batch(
     con: duckdb.DuckDBPyConnection,
@@ -116,10 +110,6 @@ def load_batch(
 ) -> None:
     """Dedupe and load one processed batch in one transaction."""
     load_articles.load_batch(con, run_id, batch, index, counts)
-
-
-def open_dedupe(con: duckdb.DuckDBPyConnection, settings: Settings) -> NearDuplicateIndex:
-    return load_articles.open_dedupe(con, settings)
 
 
 def publish_counts(counts: IngestCounts) -> None:

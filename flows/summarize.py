@@ -145,7 +145,7 @@ def summarize(
     force: bool = False,
 ) -> dict:
     """Extract, merge and summarise what is new; returns the run's counts."""
-    settings = Settings(**({"db_path": db_path} if db_path else {}))
+    settings = Settings.overridden(db_path=db_path)
     if days_back is not None:
         since, until = trailing_days(days_back)
     window = Window.checked(since, until)

@@ -24,11 +24,6 @@ SourceIdOption = Annotated[
 ]
 
 
-def _settings(db: Path | None, sources_file: Path | None = None) -> Settings:
-    overrides = {"db_path": db, "sources_file": sources_file}
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
-
-
 def ingest(
     db: DbOption = None,
     sources_file: SourcesFileOption = None,
@@ -39,7 +34,7 @@ def ingest(
     """Fetch, clean, dedupe and date the configured sources into the database."""
     from flows.ingest import ingest as ingest_flow
 
-    settings = _settings(db, sources_file)
+    settings = Settings.overridden(db_path=db, sources_file=sources_file)
     counts = ingest_flow(
         sources=source or None,
         since=date.fromisoformat(since) if since else None,
@@ -59,7 +54,7 @@ def reprocess(
     """Re-run cleaning, dates and dedupe from stored raw pages, without refetching."""
     from flows.ingest import ingest as ingest_flow
 
-    settings = _settings(db, sources_file)
+    settings = Settings.overridden(db_path=db, sources_file=sources_file)
     counts = ingest_flow(
         sources=source or None,
         reprocess=True,
@@ -75,7 +70,7 @@ def query(
     output: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
 ) -> None:
     """Run read-only SQL against the published database (safe while runs are writing)."""
-    con = reader(_settings(db))
+    con = reader(Settings.overridden(db_path=db))
     try:
         relation = con.sql(sql)
         if relation is None:
@@ -99,7 +94,7 @@ def query(
 
 def sources(sources_file: SourcesFileOption = None) -> None:
     """List the configured sources and whether they are enabled."""
-    settings = _settings(None, sources_file)
+    settings = Settings.overridden(sources_file=sources_file)
     try:
         configured = load_sources(settings.sources_file)
     except SourceConfigError as exc:

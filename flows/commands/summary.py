@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Write a static HTML page of one day's incidents, each linked to its evidence."""
-        settings = Settings(**({"db_path": db} if db else {}))
+        settings = Settings.overridden(db_path=db)
         if not settings.db_path.exists():
             raise typer.BadParameter(f"no database at {settings.db_path}; run ingest first")
         day = date.date()
