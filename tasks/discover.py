@@ -9,6 +9,7 @@ name because real sitemaps and feeds get their namespaces wrong often enough to 
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -100,13 +101,23 @@ def parse_html_index(body: bytes, base_url: str, source_id: str, link_selector: 
     return Listing(links=tuple(links))
 
 
+BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+
+
 def _parse_xml(body: bytes) -> etree._Element | str:
-    """The root element, or why the bytes are not XML (entities and network access refused)."""
+    """The root element, or why the bytes are not XML (entities and network access refused).
+
+    Real feeds are often not quite well-formed, a bare ``&`` in a link being the classic; such
+    a document is read again with those ampersands escaped, so the URLs come out intact.
+    """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
         root = etree.fromstring(body.lstrip(), parser=parser)
     except etree.XMLSyntaxError as exc:
-        return f"not well-formed XML: {exc}"[:300]
+        escaped = BARE_AMPERSAND.sub(b"&amp;", body)
+        if escaped == body:
+            return f"not well-formed XML: {exc}"[:300]
+        return _parse_xml(escaped)
     if root is None:
         return "empty document"
     return root

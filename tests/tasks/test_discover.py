@@ -202,3 +202,14 @@ def test_parse_listing_dispatches_on_the_source_kind():
     listing = parse_listing(source, INDEX_PAGE, "https://news.example/")
     assert {link.source_id for link in listing.links} == {"idx"}
     assert len(listing.links) == 2
+
+
+def test_a_feed_with_a_bare_ampersand_still_lists_its_items():
+    body = (
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>Shelling & fires</title><link>https://wire.test/a?x=1&y=2</link></item>"
+        b"</channel></rss>"
+    )
+    listing = parse_feed(body, "https://wire.test/rss", "wire")
+    assert [link.url for link in listing.links] == ["https://wire.test/a?x=1&y=2"]
+    assert listing.rejects == ()
