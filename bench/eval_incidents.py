@@ -68,9 +68,14 @@ def headlines(event: dict[str, str]) -> list[tuple[str, datetime]]:
     titles = [t.strip() for t in event["source_headline"].split(";")]
     dates = event["source_date"].split(";")
     fallback = event["date_start"][:10]
-    return [(title, datetime.fromisoformat((dates[i] if i < len(dates) and dates[i] else
-                                            fallback)[:10]))
-            for i, title in enumerate(titles) if title]
+    return [
+        (
+            title,
+            datetime.fromisoformat((dates[i] if i < len(dates) and dates[i] else fallback)[:10]),
+        )
+        for i, title in enumerate(titles)
+        if title
+    ]
 
 
 def evaluate(eval_dir: Path, limit: int | None = None) -> dict[str, float]:
@@ -97,16 +102,20 @@ def evaluate(eval_dir: Path, limit: int | None = None) -> dict[str, float]:
 
 
 def _killed(incidents: list[Incident]) -> int | None:
-    values = [next((v for v in (i.killed.best, i.killed.low, i.killed.high) if v is not None),
-                   None) for i in incidents]
+    values = [
+        next((v for v in (i.killed.best, i.killed.low, i.killed.high) if v is not None), None)
+        for i in incidents
+    ]
     values = [v for v in values if v is not None]
     return max(values) if values else None
 
 
 def _killed_scores(events: list[dict], extracted: list[list[Incident]]) -> dict[str, float]:
     figures = [_killed(found) for found in extracted]
-    in_range = [f is not None and int(e["low"]) <= f <= int(e["high"])
-                for e, f in zip(events, figures, strict=True)]
+    in_range = [
+        f is not None and int(e["low"]) <= f <= int(e["high"])
+        for e, f in zip(events, figures, strict=True)
+    ]
     covered = sum(f is not None for f in figures)
     return {
         "killed_in_range": _share(sum(in_range), len(events)),
@@ -116,28 +125,47 @@ def _killed_scores(events: list[dict], extracted: list[list[Incident]]) -> dict[
 
 
 def _admin1_scores(events: list[dict], extracted: list[list[Incident]]) -> dict[str, float]:
-    pairs = [(normalise_admin1(e["adm_1"]),
-              next((normalise_admin1(i.admin1) for i in found if i.admin1), None))
-             for e, found in zip(events, extracted, strict=True) if e["adm_1"]]
+    pairs = [
+        (
+            normalise_admin1(e["adm_1"]),
+            next((normalise_admin1(i.admin1) for i in found if i.admin1), None),
+        )
+        for e, found in zip(events, extracted, strict=True)
+        if e["adm_1"]
+    ]
     matched = sum(ours == theirs for theirs, ours in pairs)
     covered = sum(ours is not None for _, ours in pairs)
-    return {"admin1_match": _share(matched, len(pairs)),
-            "admin1_coverage": _share(covered, len(pairs)),
-            "admin1_match_when_extracted": _share(matched, covered)}
+    return {
+        "admin1_match": _share(matched, len(pairs)),
+        "admin1_coverage": _share(covered, len(pairs)),
+        "admin1_match_when_extracted": _share(matched, covered),
+    }
 
 
 def _daily_scores(events: list[dict], extracted: list[list[Incident]]) -> dict[str, float]:
-    theirs = Counter((normalise_admin1(e["adm_1"]), date.fromisoformat(e["date_start"][:10]))
-                     for e in events if e["adm_1"])
-    keys = {(normalise_admin1(i.admin1), i.event_date, i.incident_key)
-            for found in extracted for i in found if i.admin1}
+    theirs = Counter(
+        (normalise_admin1(e["adm_1"]), date.fromisoformat(e["date_start"][:10]))
+        for e in events
+        if e["adm_1"]
+    )
+    keys = {
+        (normalise_admin1(i.admin1), i.event_date, i.incident_key)
+        for found in extracted
+        for i in found
+        if i.admin1
+    }
     ours = Counter((admin1, day) for admin1, day, _ in keys)
     cells = sorted(set(theirs) | set(ours))
     pairs = [(theirs[c], ours[c]) for c in cells]
-    correlation = (statistics.correlation(*zip(*pairs, strict=True))
-                   if len(pairs) > 1 and len({p[1] for p in pairs}) > 1 else 0.0)
-    return {"oblast_day_agreement": _share(sum(a == b for a, b in pairs), len(pairs)),
-            "oblast_day_correlation": round(correlation, 3)}
+    correlation = (
+        statistics.correlation(*zip(*pairs, strict=True))
+        if len(pairs) > 1 and len({p[1] for p in pairs}) > 1
+        else 0.0
+    )
+    return {
+        "oblast_day_agreement": _share(sum(a == b for a, b in pairs), len(pairs)),
+        "oblast_day_correlation": round(correlation, 3),
+    }
 
 
 def _share(part: int, whole: int) -> float:
@@ -152,7 +180,7 @@ def seed_articles_per_second(eval_dir: Path) -> float | None:
     header = re.match(r"\s*date (\d{4}-\d{2}-\d{2}) ", seed.read_text(encoding="utf-8"))
     if header is None:
         return None
-    text, published = header.string[header.end():], datetime.fromisoformat(header.group(1))
+    text, published = header.string[header.end() :], datetime.fromisoformat(header.group(1))
     load_gazetteer()
     started = time.perf_counter()
     for _ in range(SEED_REPEATS):

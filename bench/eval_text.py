@@ -104,13 +104,15 @@ def pubdate_scores(eval_dir: Path, limit: int | None = None) -> dict:
     by_kind: dict[str, list[bool]] = {}
     for url, entry in entries:
         expected = _expected_day(entry["date"])
-        page = clean_page(_raw(url, gzip.decompress((folder / entry["file"]).read_bytes())),
-                          min_words=0)
+        page = clean_page(
+            _raw(url, gzip.decompress((folder / entry["file"]).read_bytes())), min_words=0
+        )
         signals = page.date_signals if isinstance(page, CleanPage) else ()
         for kind, day in _first_day_per_kind(signals).items():
             by_kind.setdefault(kind, []).append(day == expected)
-        dated = choose_published(signals, tz_hint="UTC", fetched_at=None, earliest=EARLIEST,
-                                 now=now)
+        dated = choose_published(
+            signals, tz_hint="UTC", fetched_at=None, earliest=EARLIEST, now=now
+        )
         if not isinstance(dated, PublishedDate):
             undated += 1
             correct += expected is None

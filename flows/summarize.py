@@ -171,8 +171,9 @@ def summarize(
     return counts
 
 
-def _extract_all(con, run_id: str, version: str, window: Window, force: bool,
-                 settings: Settings, counts: dict) -> Touched:
+def _extract_all(
+    con, run_id: str, version: str, window: Window, force: bool, settings: Settings, counts: dict
+) -> Touched:
     """Batch by batch (by article id, so the loop ends even when everything is re-read)."""
     touched = retract_copies(con, run_id)
     after = ""

@@ -23,8 +23,17 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Browsers (WHATWG) read these labels as windows-1252, which is a superset of latin-1.
-LATIN_LABELS = {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "us-ascii", "ascii", "cp1252",
-                "windows-1252", "l1"}
+LATIN_LABELS = {
+    "iso-8859-1",
+    "latin-1",
+    "latin1",
+    "iso8859-1",
+    "us-ascii",
+    "ascii",
+    "cp1252",
+    "windows-1252",
+    "l1",
+}
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.I)
 META_SCAN_BYTES = 4096
 # What UTF-8 read as cp1252/latin-1 (Ã©, â€™) or as cp1251 (Рџ, СЂ) looks like: a lead letter

@@ -31,19 +31,46 @@ BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"
 MARKUP = re.compile(r"<\s*(?:html|head|body|div|p|article|title|meta)\b", re.I)
 LANGUAGE_TAG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.I)
 
-PUBLISHED_META = frozenset({
-    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
-    "pubdate", "publishdate", "publish-date", "publish_date", "published_time", "published-date",
-    "article.published", "dc.date.issued", "dcterms.issued", "dc.date", "date", "sailthru.date",
-    "parsely-pub-date", "cxenseparse:recs:publishtime", "article_date_original",
-    "originalpublicationdate",
-})
-MODIFIED_META = frozenset({
-    "article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified",
-    "article.updated", "lastmod",
-})
-JSON_LD_KINDS = {"datePublished": "json_ld", "dateCreated": "json_ld",
-                 "dateModified": "json_ld_modified"}
+PUBLISHED_META = frozenset(
+    {
+        "article:published_time",
+        "og:article:published_time",
+        "og:published_time",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "publish_date",
+        "published_time",
+        "published-date",
+        "article.published",
+        "dc.date.issued",
+        "dcterms.issued",
+        "dc.date",
+        "date",
+        "sailthru.date",
+        "parsely-pub-date",
+        "cxenseparse:recs:publishtime",
+        "article_date_original",
+        "originalpublicationdate",
+    }
+)
+MODIFIED_META = frozenset(
+    {
+        "article:modified_time",
+        "og:updated_time",
+        "datemodified",
+        "last-modified",
+        "dcterms.modified",
+        "article.updated",
+        "lastmod",
+    }
+)
+JSON_LD_KINDS = {
+    "datePublished": "json_ld",
+    "dateCreated": "json_ld",
+    "dateModified": "json_ld_modified",
+}
 META_KEYS = ("property", "name", "itemprop", "http-equiv")
 JSON_LD_SCRIPTS = XPath('//script[@type="application/ld+json"]')
 ITEMPROP_PUBLISHED = XPath('//*[@itemprop="datePublished"][not(self::meta)]')
@@ -152,8 +179,9 @@ def _refused_bytes(page: RawPage) -> Reject | None:
     if content_type and not content_type.startswith(HTML_TYPES):
         return _reject(page, "not_html", content_type)
     head = page.body[:1024]
-    if head.startswith(BINARY_MAGIC) or (b"\x00" in head and not head.startswith((b"\xff\xfe",
-                                                                                 b"\xfe\xff"))):
+    if head.startswith(BINARY_MAGIC) or (
+        b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    ):
         return _reject(page, "binary", repr(head[:16]))
     return None
 

@@ -123,7 +123,7 @@ def casualty_chart(totals: Sequence[Row]) -> str:
 
 def _html_row(row: Row, sentences: Sequence[Row]) -> str:
     cited = "".join(
-        f'<blockquote>&ldquo;{escape(e["sentence"])}&rdquo; &mdash; '
+        f"<blockquote>&ldquo;{escape(e['sentence'])}&rdquo; &mdash; "
         f'<a href="{escape(evidence_link(e["url"], e["sentence"]))}">{escape(e["source_id"])}'
         f"</a></blockquote>"
         for e in sentences

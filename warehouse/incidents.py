@@ -160,8 +160,9 @@ def record_extractions(
         for article_id, count, raised in [*read, *((a, 0, True) for a in failed)]
     ]  # fmt: skip
     ids = [row["article_id"] for row in rows]
-    con.execute("DELETE FROM incident_extractions WHERE article_id IN (SELECT unnest($ids))",
-                {"ids": ids})
+    con.execute(
+        "DELETE FROM incident_extractions WHERE article_id IN (SELECT unnest($ids))", {"ids": ids}
+    )
     append_rows(con, "incident_extractions", rows, EXTRACTIONS_SCHEMA)
 
 
@@ -247,8 +248,9 @@ def rebuild_daily_summary(con: duckdb.DuckDBPyConnection, days: Iterable[date]) 
     days = sorted(set(days))
     if not days:
         return 0
-    con.execute("DELETE FROM daily_summary WHERE day IN (SELECT unnest($days::DATE[]))",
-                {"days": days})
+    con.execute(
+        "DELETE FROM daily_summary WHERE day IN (SELECT unnest($days::DATE[]))", {"days": days}
+    )
     return int(con.execute(DAILY_SUMMARY, {"days": days}).fetchone()[0])
 
 

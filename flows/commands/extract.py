@@ -39,13 +39,19 @@ def extract(
     settings = Settings()
     now = datetime.now(UTC)
     for path in files:
-        record = extracted_record(path, settings, now, url=url, timezone=timezone,
-                                  language=language)
+        record = extracted_record(
+            path, settings, now, url=url, timezone=timezone, language=language
+        )
         typer.echo(json.dumps(record, ensure_ascii=False))
 
 
 def extracted_record(
-    path: Path, settings: Settings, now: datetime, *, url: str | None, timezone: str,
+    path: Path,
+    settings: Settings,
+    now: datetime,
+    *,
+    url: str | None,
+    timezone: str,
     language: str | None,
 ) -> dict[str, object]:
     """One output line; a file that cannot be read or cleaned gets a ``reject`` reason instead."""

@@ -37,8 +37,9 @@ def _iso(value: object) -> str:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def _print_incidents(text: str, published: datetime, timezone: str, source: str | None,
-                     article_id: object = None) -> None:
+def _print_incidents(
+    text: str, published: datetime, timezone: str, source: str | None, article_id: object = None
+) -> None:
     incidents = extract_incidents(text, published, timezone=timezone, source=source)
     if article_id is not None and not incidents:
         typer.echo(json.dumps({"id": article_id, "incidents": 0}))
@@ -60,8 +61,9 @@ def article_or_reject(line: str) -> tuple[object, str, datetime] | Reject:
     try:
         published = datetime.fromisoformat(str(article.get("published_at")))
     except ValueError:
-        return Reject("incidents", "bad_published_at", None, None,
-                      str(article.get("published_at"))[:300])
+        return Reject(
+            "incidents", "bad_published_at", None, None, str(article.get("published_at"))[:300]
+        )
     return article.get("id"), article["text"], published
 
 
@@ -71,13 +73,19 @@ def register(app: typer.Typer) -> None:
     @app.command("incidents")
     def incidents(
         text: Annotated[Path | None, typer.Option(help="A plain-text article.")] = None,
-        published: Annotated[str | None, typer.Option(help="ISO publication time of --text.")]
-        = None,
-        jsonl: Annotated[Path | None, typer.Option(
-            help='JSON lines {"id", "text", "published_at"}: many texts in one process.')] = None,
+        published: Annotated[
+            str | None, typer.Option(help="ISO publication time of --text.")
+        ] = None,
+        jsonl: Annotated[
+            Path | None,
+            typer.Option(
+                help='JSON lines {"id", "text", "published_at"}: many texts in one process.'
+            ),
+        ] = None,
         source: Annotated[str | None, typer.Option(help="Source name for the mentions.")] = None,
-        timezone: Annotated[str, typer.Option(help="The source's timezone for relative dates.")]
-        = "UTC",
+        timezone: Annotated[
+            str, typer.Option(help="The source's timezone for relative dates.")
+        ] = "UTC",
     ) -> None:
         """Print the incidents a text reports, one JSON object per line."""
         if (text is None) == (jsonl is None):
@@ -85,8 +93,12 @@ def register(app: typer.Typer) -> None:
         if text is not None:
             if published is None:
                 raise typer.BadParameter("--text needs --published")
-            _print_incidents(text.read_text(encoding="utf-8"), datetime.fromisoformat(published),
-                             timezone, source)
+            _print_incidents(
+                text.read_text(encoding="utf-8"),
+                datetime.fromisoformat(published),
+                timezone,
+                source,
+            )
             return
         for number, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():

@@ -1,7 +1,7 @@
 """Commands: ``newsdesk summarize`` (run the flow) and ``newsdesk report`` (write the HTML page).
 
-    newsdesk summarize [--since 2020-10-01 --until 2020-10-07] [--force] [--db PATH]
-    newsdesk report --date 2020-10-04 --out reports/ [--days 30] [--db PATH]
+newsdesk summarize [--since 2020-10-01 --until 2020-10-07] [--force] [--db PATH]
+newsdesk report --date 2020-10-04 --out reports/ [--days 30] [--db PATH]
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        date: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"],
-                                               help="The day to report.")],
+        date: Annotated[
+            datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The day to report.")
+        ],
         out: Annotated[Path, typer.Option(help="Folder to write the HTML page into.")],
         days: Annotated[int, typer.Option(min=1, help="Days shown in the chart.")] = 30,
         db: DbOption = None,

@@ -44,7 +44,7 @@ def attribute(sentence: str, last_speaker: str | None = None) -> Attribution:
 
 
 def _speaker_before(sentence: str, verbs: str) -> str | None:
-    """"Azerbaijan's Defence Ministry said ..." -> the phrase before the first such verb."""
+    """ "Azerbaijan's Defence Ministry said ..." -> the phrase before the first such verb."""
     verb = re.search(rf"\b(?:{verbs})\b", sentence, re.IGNORECASE)
     if verb is None:
         return None
@@ -60,8 +60,11 @@ def _speaker_before(sentence: str, verbs: str) -> str | None:
 def _speaker_after(sentence: str) -> str | None:
     """'"...," said Hikmet Hajiyev, an adviser' and 'according to X' name the speaker last."""
     words = lexicon("claims")
-    match = re.search(rf"(?:[,\"”]\s*(?:{words['claim_verbs']})|{words['according_to']})\s+"
-                      r"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)", sentence)
+    match = re.search(
+        rf"(?:[,\"”]\s*(?:{words['claim_verbs']})|{words['according_to']})\s+"
+        r"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)",
+        sentence,
+    )
     return match.group(1) if match else None
 
 

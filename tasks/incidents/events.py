@@ -42,9 +42,15 @@ def find_triggers(sentence: str) -> list[Trigger]:
         for match in word_pattern(entry["pattern"]).finditer(sentence):
             if unrealised.search(sentence[: match.start()]):
                 continue
-            triggers.append(Trigger(entry.get("event_type"), entry.get("sub_event_type"),
-                                    entry.get("strength", "strong") == "strong",
-                                    match.start(), match.end()))
+            triggers.append(
+                Trigger(
+                    entry.get("event_type"),
+                    entry.get("sub_event_type"),
+                    entry.get("strength", "strong") == "strong",
+                    match.start(),
+                    match.end(),
+                )
+            )
     return triggers
 
 
@@ -59,16 +65,18 @@ def protest_refined(strong: list[Trigger], sentence: str, deaths: bool) -> Trigg
     words = lexicon("events")
     protests = [t for t in strong if t.event_type == "Protests"]
     first = strong[0]
-    if not protests or (first.event_type != "Protests"
-                        and first.sub_event_type not in words["protest_overrides"]):
+    if not protests or (
+        first.event_type != "Protests" and first.sub_event_type not in words["protest_overrides"]
+    ):
         return first
     protest = protests[0]
     if deaths and word_pattern(words["protest_force"]).search(sentence):
         return replace(protest, sub_event_type=words["protest_deaths"])
     for entry in words["protest_refinements"]:
         if word_pattern(entry["pattern"]).search(sentence):
-            return replace(protest, event_type=entry["event_type"],
-                           sub_event_type=entry["sub_event_type"])
+            return replace(
+                protest, event_type=entry["event_type"], sub_event_type=entry["sub_event_type"]
+            )
     return protest
 
 
@@ -93,8 +101,9 @@ def find_actors(sentence: str) -> list[ActorMention]:
     return sorted(found, key=lambda a: a.start)
 
 
-def actors_around(actors: list[ActorMention], trigger: Trigger,
-                  sentence: str) -> tuple[str | None, str | None]:
+def actors_around(
+    actors: list[ActorMention], trigger: Trigger, sentence: str
+) -> tuple[str | None, str | None]:
     """actor1 acts (before the trigger, or "by X" after it); actor2 is acted on (after it)."""
     before = [a for a in actors if a.end <= trigger.start]
     after = [a for a in actors if a.start >= trigger.end]

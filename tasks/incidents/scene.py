@@ -22,8 +22,9 @@ _LIST_GAP = re.compile(r"^(?:\s*,)?\s*(?:and|or|as well as)?\s*$")
 _LISTED_BEFORE = r"(?:(?-i:[A-Z])[\w'’-]*,?\s+(?:(?:and|or)\s+)?)*"
 
 
-def scene_places(places: list[PlaceMention], trigger: Trigger, text: str,
-                 government_names: set[str]) -> list[PlaceMention]:
+def scene_places(
+    places: list[PlaceMention], trigger: Trigger, text: str, government_names: set[str]
+) -> list[PlaceMention]:
     """The places a trigger is about: the list after it ("against Tartar, Fuzuli and
     Goradiz"), or failing that the nearest place or list before or inside it ("Jabrayil was
     liberated", "Four Donetsk militiamen killed", "Shchastia and Avdiivka came under fire").
@@ -43,7 +44,7 @@ def _listed(places: list[PlaceMention], text: str) -> list[PlaceMention]:
     chosen = places[:1]
     for place in places[1:]:
         first, second = sorted((chosen[-1], place), key=lambda p: p.start)
-        if not _LIST_GAP.match(text[first.end: second.start]):
+        if not _LIST_GAP.match(text[first.end : second.start]):
             break
         chosen.append(place)
     return chosen
@@ -58,7 +59,7 @@ def geo_precision(place: PlaceMention, sentence: str) -> int:
 
 def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) -> bool:
     patterns = _patterns()
-    before, after = text[: place.start], text[place.end:]
+    before, after = text[: place.start], text[place.end :]
     if patterns["origin"].search(before) or patterns["venue_before"].search(before):
         return False
     if patterns["venue"].match(after) or patterns["unit"].match(after):
@@ -68,19 +69,22 @@ def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) ->
     dateline = patterns["dateline"].match(text)
     if dateline and place.end <= dateline.end():
         return False
-    return not (place.text in government_names and (patterns["government"].match(after)
-                                                      or patterns["blamed"].search(before)))
+    return not (
+        place.text in government_names
+        and (patterns["government"].match(after) or patterns["blamed"].search(before))
+    )
 
 
 def _in_attribution(place: PlaceMention, text: str) -> bool:
-    """"Three soldiers killed in east: Kiev" names the source after the last separator."""
+    """ "Three soldiers killed in east: Kiev" names the source after the last separator."""
     words = lexicon("places")
     separators = list(re.finditer(words["attribution_separator"], text))
     if not separators or place.start < separators[-1].end():
         return False
-    tail = text[separators[-1].end():]
-    return (len(tail.split()) <= words["attribution_tail_words"]
-            and not _patterns()["locative"].search(tail[: place.start - separators[-1].end()]))
+    tail = text[separators[-1].end() :]
+    return len(tail.split()) <= words["attribution_tail_words"] and not _patterns()[
+        "locative"
+    ].search(tail[: place.start - separators[-1].end()])
 
 
 @cache
@@ -88,11 +92,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     words, claims = lexicon("places"), lexicon("claims")
     verbs = f"{claims['claim_verbs']}|{claims['denial_verbs']}"
     return {
-        "near": re.compile(rf"\b(?:{words['near_before']})\s+(?:the\s+)?{_LISTED_BEFORE}$",
-                           re.IGNORECASE),
+        "near": re.compile(
+            rf"\b(?:{words['near_before']})\s+(?:the\s+)?{_LISTED_BEFORE}$", re.IGNORECASE
+        ),
         "origin": re.compile(rf"\b(?:{words['origin_before']})\s+(?:the\s+)?$", re.IGNORECASE),
-        "venue_before": re.compile(rf"\b(?:{words['venue_before']})\s+(?:the\s+)?$",
-                                   re.IGNORECASE),
+        "venue_before": re.compile(rf"\b(?:{words['venue_before']})\s+(?:the\s+)?$", re.IGNORECASE),
         "venue": re.compile(rf"\s+(?:{words['venue_after']})\b", re.IGNORECASE),
         "unit": re.compile(rf"\s+(?:{words['unit_after']})\b", re.IGNORECASE),
         "dateline": re.compile(words["dateline"]),

@@ -45,8 +45,9 @@ def split_sentences(text: str) -> list[Sentence]:
         if boilerplate.match(paragraph.strip()):
             continue
         for start, end in _sentence_spans(paragraph):
-            sentences.append(Sentence(paragraph[start:end], para_start + start,
-                                      para_start + end, number))
+            sentences.append(
+                Sentence(paragraph[start:end], para_start + start, para_start + end, number)
+            )
     return sentences
 
 
@@ -83,8 +84,9 @@ def readable_case(text: str) -> str:
 def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for end in _SENTENCE_END.finditer(paragraph):
-        if paragraph[end.start()] == "." and _abbreviated(paragraph[start:end.start()],
-                                                          paragraph[end.end():]):
+        if paragraph[end.start()] == "." and _abbreviated(
+            paragraph[start : end.start()], paragraph[end.end() :]
+        ):
             continue
         spans.append((start, end.end()))
         start = end.end()

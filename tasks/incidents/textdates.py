@@ -14,10 +14,24 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
-_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|" \
-         r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH = (
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _LEAD = r"(?:(?:later|earlier|late|early) (?:on |in )?|on |since |from )?"
 _YEAR = r"(?:,? (?P<year>(?:19|20)\d\d))?"
 
@@ -33,8 +47,11 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("yesterday", r"\b(?:(?:late|early) )?yesterday(?: (?:morning|afternoon|evening))?\b"),
         ("last_night", r"\b(?:last|on) (?:night|evening)\b|\bovernight\b"),
         ("today", r"\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"),
-        ("weekday", rf"\b{_LEAD}(?:last |this )?(?P<weekday>{'|'.join(WEEKDAYS)})"
-                    r"(?: (?:morning|afternoon|evening|night))?\b"),
+        (
+            "weekday",
+            rf"\b{_LEAD}(?:last |this )?(?P<weekday>{'|'.join(WEEKDAYS)})"
+            r"(?: (?:morning|afternoon|evening|night))?\b",
+        ),
     )
 )
 
@@ -117,8 +134,9 @@ def _last_week(match: re.Match[str], published: date) -> TextDate:
 def _last_month(match: re.Match[str], published: date) -> TextDate:
     end = published.replace(day=1) - timedelta(days=1)
     start = end.replace(day=1)
-    return TextDate(start, start, end.replace(day=monthrange(end.year, end.month)[1]), 3,
-                    _basis(match))
+    return TextDate(
+        start, start, end.replace(day=monthrange(end.year, end.month)[1]), 3, _basis(match)
+    )
 
 
 def _days_ago(match: re.Match[str], published: date) -> TextDate:
@@ -128,7 +146,7 @@ def _days_ago(match: re.Match[str], published: date) -> TextDate:
 
 
 def _night_before(match: re.Match[str], published: date) -> TextDate:
-    """"Overnight" and "last night" in a morning story span the evening before and today."""
+    """ "Overnight" and "last night" in a morning story span the evening before and today."""
     night = published - timedelta(days=1)
     return TextDate(night, night, published, 1, _basis(match))
 

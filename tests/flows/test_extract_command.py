@@ -34,7 +34,8 @@ def test_each_file_gives_one_json_line_with_its_dated_article(tmp_path):
     assert line["body"].startswith("STEPANAKERT, Oct 4")
     assert line["language"] == "en"
     assert (line["published_at"], line["published_at_source"]) == (
-        "2020-10-04T05:15:00+00:00", "meta"
+        "2020-10-04T05:15:00+00:00",
+        "meta",
     )
 
 

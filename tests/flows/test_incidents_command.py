@@ -16,8 +16,16 @@ def run(*args):
 def test_text_prints_one_json_line_per_incident_with_every_column(tmp_path):
     story = tmp_path / "story.txt"
     story.write_text(STORY, encoding="utf-8")
-    [incident] = run("--text", str(story), "--published", "2020-10-04T09:00:00",
-                     "--source", "wire", "--timezone", "Asia/Baku")
+    [incident] = run(
+        "--text",
+        str(story),
+        "--published",
+        "2020-10-04T09:00:00",
+        "--source",
+        "wire",
+        "--timezone",
+        "Asia/Baku",
+    )
     assert incident["location"] == "Ganja" and incident["event_date"] == "2020-10-03"
     assert incident["killed"] == {"low": 2, "best": 2, "high": 2}
     assert incident["mentions"][0]["sentence"] == STORY
@@ -27,10 +35,16 @@ def test_text_prints_one_json_line_per_incident_with_every_column(tmp_path):
 
 def test_jsonl_adds_the_id_and_reports_texts_without_incidents(tmp_path):
     articles = tmp_path / "articles.jsonl"
-    articles.write_text("\n".join(json.dumps(a) for a in (
-        {"id": "quiet", "text": "Markets rose.", "published_at": "2020-10-04"},
-        {"id": "ganja", "text": STORY, "published_at": "2020-10-04T09:00:00"},
-    )), encoding="utf-8")
+    articles.write_text(
+        "\n".join(
+            json.dumps(a)
+            for a in (
+                {"id": "quiet", "text": "Markets rose.", "published_at": "2020-10-04"},
+                {"id": "ganja", "text": STORY, "published_at": "2020-10-04T09:00:00"},
+            )
+        ),
+        encoding="utf-8",
+    )
     quiet, ganja = run("--jsonl", str(articles))
     assert quiet == {"id": "quiet", "incidents": 0}
     assert ganja["id"] == "ganja" and ganja["location"] == "Ganja"
@@ -45,14 +59,22 @@ def test_text_without_publication_time_is_refused(tmp_path):
 
 def test_unreadable_jsonl_lines_become_rejects_and_the_rest_still_run(tmp_path):
     articles = tmp_path / "articles.jsonl"
-    articles.write_text("\n".join((
-        "{not json",
-        json.dumps({"id": "no-text", "published_at": "2020-10-04"}),
-        json.dumps({"id": "bad-day", "text": STORY, "published_at": "Sunday"}),
-        json.dumps({"id": "ganja", "text": STORY, "published_at": "2020-10-04T09:00:00"}),
-    )), encoding="utf-8")
+    articles.write_text(
+        "\n".join(
+            (
+                "{not json",
+                json.dumps({"id": "no-text", "published_at": "2020-10-04"}),
+                json.dumps({"id": "bad-day", "text": STORY, "published_at": "Sunday"}),
+                json.dumps({"id": "ganja", "text": STORY, "published_at": "2020-10-04T09:00:00"}),
+            )
+        ),
+        encoding="utf-8",
+    )
     bad_json, no_text, bad_day, ganja = run("--jsonl", str(articles))
     assert [r["reject"]["reason"] for r in (bad_json, no_text, bad_day)] == [
-        "bad_json", "no_text", "bad_published_at"]
+        "bad_json",
+        "no_text",
+        "bad_published_at",
+    ]
     assert bad_json["line"] == 1 and bad_json["reject"]["stage"] == "incidents"
     assert ganja["id"] == "ganja" and ganja["location"] == "Ganja"

@@ -28,8 +28,10 @@ def test_meta_charset_is_used_when_the_header_has_none():
 
 
 def test_http_equiv_content_type_charset_is_used():
-    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
-            "</head><body><p>Погибли двое мирных жителей</p></body></html>")
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
+        "</head><body><p>Погибли двое мирных жителей</p></body></html>"
+    )
     assert "Погибли двое" in decode_html(page.encode("koi8-r"), None)
 
 

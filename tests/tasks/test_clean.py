@@ -17,8 +17,9 @@ PARAGRAPH = (
 
 def raw(body: bytes, *, url: str = URL, content_type: str | None = None) -> RawPage:
     headers = {"content-type": content_type} if content_type else {}
-    return RawPage(url=url, source_id="wire", body=body, fetched_at=datetime.now(UTC),
-                   headers=headers)
+    return RawPage(
+        url=url, source_id="wire", body=body, fetched_at=datetime.now(UTC), headers=headers
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,15 @@ def test_body_keeps_the_reporting_and_its_paragraph_breaks(cleaned):
 
 @pytest.mark.parametrize(
     "furniture",
-    ["READ MORE", "Share on", "Smoke rises over the city", "Related stories", "Markets slip",
-     "Business", "All rights reserved"],
+    [
+        "READ MORE",
+        "Share on",
+        "Smoke rises over the city",
+        "Related stories",
+        "Markets slip",
+        "Business",
+        "All rights reserved",
+    ],
 )
 def test_body_has_no_page_furniture(cleaned, furniture):
     assert furniture not in cleaned.body
@@ -94,19 +102,24 @@ def test_text_is_nfc_and_whitespace_is_collapsed():
 
 
 def test_page_declared_utf8_but_written_in_cp1251_comes_out_readable():
-    html = ("<html><head><title>Обстрел Харькова</title></head><body><article>"
-            + "<p>Погибли двое мирных жителей, ещё пятеро получили ранения, сообщили в областной "
-              "администрации. По словам спасателей, снаряды попали в жилые дома и школу.</p>" * 4
-            + "</article></body></html>")
-    page = clean_page(raw(html.encode("cp1251"), content_type="text/html; charset=utf-8"),
-                      min_words=10)
+    html = (
+        "<html><head><title>Обстрел Харькова</title></head><body><article>"
+        + "<p>Погибли двое мирных жителей, ещё пятеро получили ранения, сообщили в областной "
+        "администрации. По словам спасателей, снаряды попали в жилые дома и школу.</p>"
+        * 4
+        + "</article></body></html>"
+    )
+    page = clean_page(
+        raw(html.encode("cp1251"), content_type="text/html; charset=utf-8"), min_words=10
+    )
     assert page.body.startswith("Погибли двое мирных жителей")
 
 
 def test_language_falls_back_from_content_language_to_the_hint():
     body = f"<html><body><article>{PARAGRAPH}</article></body></html>"
-    with_meta = body.replace("<body>", '<head><meta http-equiv="Content-Language" content="uk">'
-                             "</head><body>")
+    with_meta = body.replace(
+        "<body>", '<head><meta http-equiv="Content-Language" content="uk"></head><body>'
+    )
     assert clean_page(raw(with_meta.encode()), language_hint="ru", min_words=5).language == "uk"
     assert clean_page(raw(body.encode()), language_hint="ru", min_words=5).language == "ru"
 
@@ -127,5 +140,8 @@ def test_unusable_pages_are_rejected_with_a_reason(body, content_type, reason):
     rejected = clean_page(raw(body, content_type=content_type))
     assert isinstance(rejected, Reject)
     assert (rejected.stage, rejected.reason, rejected.source_id, rejected.url) == (
-        "clean", reason, "wire", URL
+        "clean",
+        reason,
+        "wire",
+        URL,
     )

@@ -84,8 +84,10 @@ def test_structured_publication_date_beats_modified_url_and_dateline():
 
 
 def test_modified_date_is_used_when_no_publication_date_is_stated():
-    chosen = choose(DateSignal("url", "https://x.org/2020/10/02/a"),
-                    DateSignal("json_ld_modified", "2020-10-05T10:00:00Z"))
+    chosen = choose(
+        DateSignal("url", "https://x.org/2020/10/02/a"),
+        DateSignal("json_ld_modified", "2020-10-05T10:00:00Z"),
+    )
     assert chosen.source == "json_ld_modified"
 
 
@@ -113,8 +115,11 @@ def test_a_date_before_1990_is_skipped():
 
 
 def test_feed_date_is_the_flagged_fallback_when_the_page_has_no_usable_date():
-    chosen = choose(DateSignal("dateline", "Oct 4"), DateSignal("fetch", "2020-10-10T11:00:00Z"),
-                    DateSignal("listed", "Sun, 04 Oct 2020 14:32:00 GMT"))
+    chosen = choose(
+        DateSignal("dateline", "Oct 4"),
+        DateSignal("fetch", "2020-10-10T11:00:00Z"),
+        DateSignal("listed", "Sun, 04 Oct 2020 14:32:00 GMT"),
+    )
     assert chosen == PublishedDate(
         at(2020, 10, 4, 14, 32), "listed", "Sun, 04 Oct 2020 14:32:00 GMT", is_fallback=True
     )

@@ -41,7 +41,8 @@ def test_the_evidence_link_points_at_the_sentence_with_a_text_fragment():
     assert link == ("https://wire.test/a?x=1#:~:text=Armenian%20forces%20shelled%20Ganja%2C,"
                     "500%2C000%2C%20killing%20two%20%3Ccivilians%3E.")  # fmt: skip
     assert evidence_link("https://x.test/", "Clashes in Stepanakert-Khankendi.") == (
-        "https://x.test/#:~:text=Clashes%20in%20Stepanakert%2DKhankendi.")
+        "https://x.test/#:~:text=Clashes%20in%20Stepanakert%2DKhankendi."
+    )
 
 
 def test_the_html_page_links_each_incident_to_its_quoted_sentence_and_escapes_it():

@@ -23,8 +23,9 @@ def con(tmp_path):
     connection.close()
 
 
-def shelling(place: str = "Ganja", geonameid: int = 587084, killed=ONE_KILLED,
-             **changes) -> Incident:
+def shelling(
+    place: str = "Ganja", geonameid: int = 587084, killed=ONE_KILLED, **changes
+) -> Incident:
     incident = Incident(
         "Explosions/Remote violence", "Shelling/artillery/missile attack", DAY, DAY, DAY, 1,
         "Sunday", place, "Aran", "AZE", 40.68, 46.36, geonameid, 1, "Military Forces of Armenia",
@@ -35,8 +36,9 @@ def shelling(place: str = "Ganja", geonameid: int = 587084, killed=ONE_KILLED,
 
 
 def report(incident: Incident, article_id: str, source_id: str = "wire") -> Report:
-    return Report(incident, article_id, source_id, f"https://{source_id}.test/{article_id}",
-                  PUBLISHED)
+    return Report(
+        incident, article_id, source_id, f"https://{source_id}.test/{article_id}", PUBLISHED
+    )
 
 
 def store_reports(con, reports: list[Report], run_id: str = "run-1") -> tuple[int, int]:
@@ -128,7 +130,8 @@ def test_mentions_check_every_column_they_share_with_incidents_alike(con):
     def checks(table: str) -> set[str]:
         rows = con.execute(
             "SELECT expression FROM duckdb_constraints() "
-            "WHERE table_name = $table AND constraint_type = 'CHECK'", {"table": table}
+            "WHERE table_name = $table AND constraint_type = 'CHECK'",
+            {"table": table},
         ).fetchall()
         return {expression for (expression,) in rows}
 
@@ -145,8 +148,9 @@ def test_mentions_check_every_column_they_share_with_incidents_alike(con):
 
 def test_a_mention_placed_off_the_globe_is_refused(con):
     with pytest.raises(duckdb.ConstraintException, match="latitude"):
-        store.replace_mentions(con, ["a"], [mention_row(report(shelling(latitude=95.0), "a"),
-                                                        "run-1", "v1")])
+        store.replace_mentions(
+            con, ["a"], [mention_row(report(shelling(latitude=95.0), "a"), "run-1", "v1")]
+        )
 
 
 def test_rebuilding_a_summary_replaces_the_day_instead_of_adding_to_it(con):
@@ -167,9 +171,7 @@ def test_articles_are_due_until_this_extractor_version_reads_them(con):
     assert len(store.pending_articles(con, "v1", limit=10, force=True)) == 2
     window = store.pending_articles(con, "v2", limit=10, since=DAY, until=DAY)
     assert [r["article_id"] for r in window] == ["a"]
-    assert [r["article_id"] for r in store.pending_articles(con, "v2", after="a", limit=1)] == [
-        "b"
-    ]
+    assert [r["article_id"] for r in store.pending_articles(con, "v2", after="a", limit=1)] == ["b"]
 
 
 def test_pending_articles_are_noticed_with_a_single_row_lookup(con):
@@ -188,7 +190,9 @@ def test_mentions_and_evidence_of_incidents_come_earliest_article_first(con):
     assert [m["article_id"] for m in store.mentions_of(con, [ganja])] == ["a", "b"]
     evidence = store.evidence_of(con, [ganja])
     assert [(e["article_id"], e["sentence"]) for e in evidence] == [
-        ("a", "Armenian forces shelled Ganja."), ("b", "Armenian forces shelled Ganja.")]
+        ("a", "Armenian forces shelled Ganja."),
+        ("b", "Armenian forces shelled Ganja."),
+    ]
 
 
 def test_an_article_folded_into_another_story_stops_counting_as_evidence(con):

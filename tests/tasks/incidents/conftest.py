@@ -11,8 +11,11 @@ import pytest
 import yaml
 
 LABELLED = yaml.safe_load((Path(__file__).parent / "labelled.yaml").read_text(encoding="utf-8"))
-SHARED = Path(os.environ.get("NEWSDESK_EVAL_DIR", Path(__file__).resolve().parents[3].parent
-                             / "shared" / "eval")).parent
+SHARED = Path(
+    os.environ.get(
+        "NEWSDESK_EVAL_DIR", Path(__file__).resolve().parents[3].parent / "shared" / "eval"
+    )
+).parent
 SEED = SHARED / "seed" / "000_705da89ffcbe6bb3.txt"
 
 
@@ -24,4 +27,4 @@ def seed_article() -> tuple[str, datetime]:
     raw = SEED.read_text(encoding="utf-8")
     header = re.match(r"\s*date (\d{4}-\d{2}-\d{2}) ", raw)
     assert header, "the seed report lost its date header"
-    return raw[header.end():], datetime.fromisoformat(header.group(1))
+    return raw[header.end() :], datetime.fromisoformat(header.group(1))

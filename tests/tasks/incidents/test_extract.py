@@ -57,7 +57,7 @@ def test_mentions_point_at_the_sentences_that_report_them(seed_article, seed_inc
     text, _ = seed_article
     for incident in seed_incidents:
         for mention in incident.mentions:
-            assert text[mention.start:mention.end] == mention.sentence
+            assert text[mention.start : mention.end] == mention.sentence
 
 
 @pytest.mark.parametrize("case", LABELLED["incidents"], ids=lambda c: c["text"][:40])
@@ -67,8 +67,9 @@ def test_labelled_text_yields_its_incidents(case):
     for incident, expected in zip(found, case["expect"], strict=True):
         for name, value in expected.items():
             actual = getattr(incident, name)
-            assert (list(vars(actual).values()) if name in ("killed", "injured") else actual) \
-                == value, name
+            assert (
+                list(vars(actual).values()) if name in ("killed", "injured") else actual
+            ) == value, name
 
 
 def test_extraction_is_deterministic(seed_article):
@@ -83,7 +84,9 @@ def test_undated_sentence_takes_the_paragraphs_running_date():
 
 
 def test_sentence_without_an_event_word_is_never_evidence():
-    text = ("Dozens of Ukrainian soldiers were killed in the final days of the battle. "
-            'Its defenders are known in Ukraine as "cyborgs".')
+    text = (
+        "Dozens of Ukrainian soldiers were killed in the final days of the battle. "
+        'Its defenders are known in Ukraine as "cyborgs".'
+    )
     [incident] = extract_incidents(text, datetime(2015, 1, 22, 9))
     assert [m.sentence for m in incident.mentions] == [text.split(". ")[0] + "."]

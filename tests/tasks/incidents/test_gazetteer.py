@@ -53,8 +53,9 @@ def test_town_followed_by_region_word_is_its_province_without_a_point():
 
 
 def test_event_country_is_the_named_country_before_a_demonym():
-    found = load_gazetteer().country_of("Moscow blames Ukraine for Russian journalist's death",
-                                        set())
+    found = load_gazetteer().country_of(
+        "Moscow blames Ukraine for Russian journalist's death", set()
+    )
     assert (found.place.location, found.text) == ("Ukraine", "Ukraine")
     assert load_gazetteer().country_of("Ukrainian soldier killed", set()).place.country == "UA"
 

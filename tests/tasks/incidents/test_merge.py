@@ -37,8 +37,13 @@ def ganja(**changes) -> Incident:
 
 
 def report(article: str, hour: int, source: str = "wire", **changes) -> Report:
-    return Report(ganja(**changes), article, source, f"https://{source}.test/{article}",
-                  datetime(2020, 10, 4, hour, tzinfo=UTC))
+    return Report(
+        ganja(**changes),
+        article,
+        source,
+        f"https://{source}.test/{article}",
+        datetime(2020, 10, 4, hour, tzinfo=UTC),
+    )
 
 
 def test_the_latest_best_figure_wins_and_the_range_spans_every_report():
@@ -106,8 +111,12 @@ def test_a_denial_stays_contested_even_when_the_denier_is_not_named():
 
 
 def test_uncontested_and_contested_reports_of_one_place_and_day_stay_two_incidents():
-    merged = merge_all([report("a", 9, claimed_by="Baku", claim_status="claimed"),
-                        report("b", 10, denied_by="Yerevan", claim_status="denied")])
+    merged = merge_all(
+        [
+            report("a", 9, claimed_by="Baku", claim_status="claimed"),
+            report("b", 10, denied_by="Yerevan", claim_status="denied"),
+        ]
+    )
     assert sorted(m.incident.claim_status for m in merged) == ["claimed", "denied"]
 
 
@@ -178,8 +187,14 @@ def test_the_incident_row_carries_the_merged_figures_and_counts():
 
 
 def article(article_id: str, body: str) -> Article:
-    return Article(article_id, f"https://wire.test/{article_id}", "wire", body,
-                   datetime(2020, 10, 4, 9, tzinfo=UTC), "Asia/Baku")
+    return Article(
+        article_id,
+        f"https://wire.test/{article_id}",
+        "wire",
+        body,
+        datetime(2020, 10, 4, 9, tzinfo=UTC),
+        "Asia/Baku",
+    )
 
 
 def test_an_article_whose_extraction_raises_is_a_reject_and_the_others_go_on():
@@ -194,7 +209,10 @@ def test_an_article_whose_extraction_raises_is_a_reject_and_the_others_go_on():
     assert batch.failed == ["b"]
     (reject,) = batch.rejects
     assert (reject.stage, reject.reason, reject.url) == (
-        "incidents", "extract_failed", "https://wire.test/b")
+        "incidents",
+        "extract_failed",
+        "https://wire.test/b",
+    )
     assert [m.article_id for r in batch.reports for m in r.incident.mentions] == ["a", "c"]
 
 

@@ -14,8 +14,10 @@ def test_labelled_casualty_phrase_gives_its_range(case):
             assert total(figures, kind) == Casualties(*case[kind])
 
 
-@pytest.mark.parametrize(("words", "value"), [("one", 1), ("twenty-three", 23), ("1,200", 1200),
-                                              ("one hundred", 100), ("ninety nine", 99)])
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [("one", 1), ("twenty-three", 23), ("1,200", 1200), ("one hundred", 100), ("ninety nine", 99)],
+)
 def test_number_words_and_digits_parse(words, value):
     assert parse_number(words) == value
 

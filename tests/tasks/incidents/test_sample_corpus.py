@@ -40,8 +40,14 @@ def test_no_incident_is_placed_outside_the_countries_the_corpus_is_about(inciden
 
 
 def test_unrelated_world_stories_give_no_incidents(incidents_by_url):
-    world = [url for url in incidents_by_url if any(part in url for part in (
-        "ecb-holds-rates", "astronauts-dock", "alpine-passes", "central-bank-cuts"))]
+    world = [
+        url
+        for url in incidents_by_url
+        if any(
+            part in url
+            for part in ("ecb-holds-rates", "astronauts-dock", "alpine-passes", "central-bank-cuts")
+        )
+    ]
     assert len(world) == 4
     assert all(incidents_by_url[url] == [] for url in world)
 
@@ -51,8 +57,9 @@ def test_seed_article_gives_exactly_its_seven_incidents(incidents_by_url):
 
 
 def test_mariupol_rocket_attack_kills_30_and_wounds_about_100(incidents_by_url):
-    found = incidents_by_url["https://www.ukrinform-example.com/rubric-ato/"
-                             "rocket-attack-on-mariupol-kills-30"]
+    found = incidents_by_url[
+        "https://www.ukrinform-example.com/rubric-ato/rocket-attack-on-mariupol-kills-30"
+    ]
     [mariupol] = [i for i in found if i.location == "Mariupol"]
     assert mariupol.killed.best == 30 and mariupol.injured.low == 100
     assert mariupol.civilian_killed is True
@@ -71,18 +78,22 @@ def test_a_toll_since_the_war_began_is_no_incident(incidents_by_url):
 
 
 def test_shchastia_and_avdiivka_are_the_places_not_where_the_truce_was_agreed(incidents_by_url):
-    found = incidents_by_url["https://kyiv-example.com/war/"
-                             "positions-near-shchastia-and-avdiivka-shelled"]
+    found = incidents_by_url[
+        "https://kyiv-example.com/war/positions-near-shchastia-and-avdiivka-shelled"
+    ]
     first_sentence = [i for i in found if i.mentions[0].start == 0]
     assert [(i.location, i.geo_precision) for i in first_sentence] == [
-        ("Shchastya", 2), ("Avdiyivka", 2)]
+        ("Shchastya", 2),
+        ("Avdiyivka", 2),
+    ]
 
 
 def test_martuni_in_nagorno_karabakh_is_the_karabakh_town(incidents_by_url):
     found = incidents_by_url["https://www.afp-example.com/en/drones-strike-martuni-dozens-wounded"]
     martuni = [i for i in found if "Martuni" in i.location]
     assert martuni and {(i.location, i.country) for i in martuni} == {
-        ("Martuni / Khojavend", "AZE")}
+        ("Martuni / Khojavend", "AZE")
+    }
 
 
 def test_every_evidence_sentence_names_an_event_or_a_casualty(incidents_by_url):

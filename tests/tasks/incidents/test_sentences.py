@@ -9,11 +9,19 @@ def texts(text):
 
 def test_sentence_ending_in_a_one_letter_word_ends_there():
     assert texts("Shelling hit Sector B. The army said two died.") == [
-        "Shelling hit Sector B.", "The army said two died."]
+        "Shelling hit Sector B.",
+        "The army said two died.",
+    ]
 
 
-@pytest.mark.parametrize("text", ["John F. Kennedy spoke.", "U.S. troops left the base.",
-                                  "Gen. Smith arrived on Oct. 3 in Kramatorsk."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "John F. Kennedy spoke.",
+        "U.S. troops left the base.",
+        "Gen. Smith arrived on Oct. 3 in Kramatorsk.",
+    ],
+)
 def test_initials_and_abbreviations_do_not_end_a_sentence(text):
     assert texts(text) == [text]
 
@@ -21,7 +29,7 @@ def test_initials_and_abbreviations_do_not_end_a_sentence(text):
 def test_sentences_keep_their_offsets_into_the_article():
     text = "Shelling hit Sector B. The army said two died.\n\nRebels denied it."
     for sentence in split_sentences(text):
-        assert text[sentence.start:sentence.end] == sentence.text
+        assert text[sentence.start : sentence.end] == sentence.text
 
 
 def test_all_caps_headline_is_read_in_ordinary_case_with_the_same_length():
@@ -31,5 +39,7 @@ def test_all_caps_headline_is_read_in_ordinary_case_with_the_same_length():
 
 
 def test_ordinary_text_with_an_acronym_is_left_alone():
-    assert readable_case("OSCE monitors saw DPR shelling in Donetsk") == \
-        "OSCE monitors saw DPR shelling in Donetsk"
+    assert (
+        readable_case("OSCE monitors saw DPR shelling in Donetsk")
+        == "OSCE monitors saw DPR shelling in Donetsk"
+    )
