@@ -2,7 +2,6 @@ import socket
 import time
 from collections.abc import Iterator
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -10,23 +9,9 @@ from tasks.fetch import Validators
 from tests.tasks.pages import (
     SleepLog,
     fast_settings,
-    loopback_server,
     make_fetcher,
-    reset_server,
     web_source,
 )
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[HTTPServer]:
-    with loopback_server() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh_handlers(web: HTTPServer) -> Iterator[None]:
-    yield
-    reset_server(web)
 
 
 def requested_paths(web: HTTPServer) -> list[str]:

@@ -1,8 +1,6 @@
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -11,7 +9,6 @@ from tasks.harvest import MAX_SITEMAP_DEPTH, Harvest, harvest_source
 from tests.tasks.pages import (
     article,
     gzipped,
-    loopback_server,
     make_fetcher,
     reset_server,
     rss,
@@ -21,18 +18,6 @@ from tests.tasks.pages import (
 )
 
 DATE = "Sun, 04 Oct 2020 09:00:00 GMT"
-
-
-@pytest.fixture(scope="module")
-def web() -> Iterator[HTTPServer]:
-    with loopback_server() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh_handlers(web: HTTPServer) -> Iterator[None]:
-    yield
-    reset_server(web)
 
 
 def requested_paths(web: HTTPServer) -> list[str]:
