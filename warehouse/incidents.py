@@ -32,7 +32,7 @@ _CODING = [
     *((f"{kind}_{end}", pa.int32()) for kind in ("killed", "injured")
       for end in ("low", "best", "high")),
     ("civilian_killed", pa.bool_()), ("claim_status", pa.string()), ("claimed_by", pa.string()),
-    ("denied_by", pa.string()),
+    ("denied_by", pa.string()), ("claimed_by_actor1", pa.bool_()),
 ]  # fmt: skip
 _SENTENCE = pa.struct(
     [("sentence", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),

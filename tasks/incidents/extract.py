@@ -273,8 +273,17 @@ def _incident(draft: _Draft) -> Incident:
         draft.attribution.status,
         draft.attribution.claimed_by,
         draft.attribution.denied_by,
+        _same_side(actor1, draft.attribution.claimed_by),
         tuple(draft.mentions),
     )
+
+
+def _same_side(actor: str | None, claimant: str | None) -> bool:
+    """The claimant belongs to the actor's country ("Armenian soldiers" for Armenia's forces)."""
+    if not actor or not claimant:
+        return False
+    gazetteer = load_gazetteer()
+    return bool(gazetteer.countries_in(actor) & gazetteer.countries_in(claimant))
 
 
 def _largest(figures: list[Casualties]) -> Casualties:

@@ -89,7 +89,7 @@ class Gazetteer:
         """The countries an article is about: those it names, by name, demonym or capital."""
         found = set()
         for run in _CAPITALISED_RUN.finditer(text):
-            for word in _POSSESSIVE.sub("", run.group(0)).split():
+            for word in (_POSSESSIVE.sub("", w) for w in run.group(0).split()):
                 if word in self.country_names:
                     found.add(self.country_names[word])
             whole = _POSSESSIVE.sub("", run.group(0))

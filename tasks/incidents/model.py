@@ -103,6 +103,9 @@ class Incident:
     claim_status: str = "reported"
     claimed_by: str | None = None
     denied_by: str | None = None
+    # The claim comes from actor1's own side ("Armenian soldiers said they destroyed an airbase
+    # in Ganja"): a side announcing its strike, not a report of an attack on the other side.
+    claimed_by_actor1: bool = False
     mentions: tuple[Mention, ...] = field(default_factory=tuple)
 
     @property
@@ -110,11 +113,13 @@ class Incident:
         """Deterministic identity of the event, independent of which article reported it.
 
         Actors are left out because outlets name them differently ("Armenian forces", "Armenian
-        armed forces"); a contested claim is kept apart from an undisputed report of the same
-        type at the same place and day (a denied airbase strike is not the city's shelling).
+        armed forces"), and so is the claim status, so that one article's accusation and
+        another's denial merge into one disputed event. A side's claim about its own strike is
+        kept apart from reports of attacks at the same place and day (the claimed destruction of
+        an airbase is not the shelling of the city's homes that the other side reported).
         """
         place = str(self.geonameid) if self.geonameid is not None else (self.location or "?")
-        contested = "contested" if self.claim_status in ("denied", "disputed") else ""
+        own_claim = "own-claim" if self.claimed_by_actor1 else ""
         return "|".join(
-            (self.event_type, self.sub_event_type, place, self.event_date.isoformat(), contested)
+            (self.event_type, self.sub_event_type, place, self.event_date.isoformat(), own_claim)
         )

@@ -70,6 +70,7 @@ CREATE TABLE incidents (
                         CHECK (claim_status IN ('reported', 'claimed', 'denied', 'disputed')),
     claimed_by          VARCHAR,
     denied_by           VARCHAR,
+    claimed_by_actor1   BOOLEAN NOT NULL DEFAULT false,  -- a side claiming its own strike
     num_articles        INTEGER NOT NULL CHECK (num_articles >= 1),
     num_sources         INTEGER NOT NULL CHECK (num_sources BETWEEN 1 AND num_articles),
     first_reported_at   TIMESTAMPTZ NOT NULL,
@@ -116,6 +117,7 @@ CREATE TABLE incident_mentions (
                         CHECK (claim_status IN ('reported', 'claimed', 'denied', 'disputed')),
     claimed_by          VARCHAR,
     denied_by           VARCHAR,
+    claimed_by_actor1   BOOLEAN NOT NULL DEFAULT false,  -- a side claiming its own strike
     -- The sentences of the article body that report it, with offsets and each one's figures.
     sentences           STRUCT(sentence VARCHAR, start_char INTEGER, end_char INTEGER,
                                killed_low INTEGER, killed_best INTEGER, killed_high INTEGER,

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import (
     Article,
     Report,
@@ -110,14 +111,27 @@ def test_a_denial_stays_contested_even_when_the_denier_is_not_named():
     assert merged.incident_id == incident_id(ganja(claim_status="denied").incident_key)
 
 
-def test_uncontested_and_contested_reports_of_one_place_and_day_stay_two_incidents():
-    merged = merge_all(
+def test_an_accusation_in_one_article_and_a_denial_in_another_are_one_disputed_incident():
+    (merged,) = merge_all(
         [
             report("a", 9, claimed_by="Baku", claim_status="claimed"),
             report("b", 10, denied_by="Yerevan", claim_status="denied"),
         ]
     )
-    assert sorted(m.incident.claim_status for m in merged) == ["claimed", "denied"]
+    assert merged.incident.claim_status == "disputed"
+    assert (merged.incident.claimed_by, merged.incident.denied_by) == ("Baku", "Yerevan")
+    assert merged.incident.killed.best is not None and merged.num_articles == 2
+
+
+def test_a_side_claiming_its_own_strike_stays_apart_from_reports_of_the_attack():
+    merged = merge_all(
+        [
+            report("a", 9, claimed_by="Azerbaijan's Defence Ministry", claim_status="claimed"),
+            report("b", 10, claimed_by="Armenian soldiers", denied_by="Baku",
+                   claim_status="disputed", claimed_by_actor1=True),
+        ]
+    )  # fmt: skip
+    assert sorted(m.incident.claim_status for m in merged) == ["claimed", "disputed"]
 
 
 def test_claims_alone_stay_claimed_and_unattributed_reports_stay_reported():
@@ -236,3 +250,20 @@ def test_the_extractor_version_changes_when_a_lexicon_changes(tmp_path):
     assert extractor_version.__wrapped__(tmp_path) == before
     lexicon.write_text("shelled: weak\n")
     assert extractor_version.__wrapped__(tmp_path) != before
+
+
+def test_an_accusation_and_a_denial_read_from_two_articles_merge_into_one_disputed_incident():
+    published = datetime(2020, 10, 4, 12, tzinfo=UTC)
+    accusation = (
+        "Azerbaijan's Defence Ministry said Armenian forces shelled Ganja on Sunday, "
+        "killing one civilian."
+    )
+    denial = "Armenia's Defence Ministry denied that its forces had shelled Ganja on Sunday."
+    reports = [
+        Report(extract_incidents(text, published)[0], name, name, f"https://{name}.test", published)
+        for name, text in (("wire", accusation), ("daily", denial))
+    ]
+    (merged,) = merge_all(reports)
+    assert merged.incident.claim_status == "disputed"
+    assert merged.incident.killed == Casualties(1, 1, 1)
+    assert (merged.num_articles, merged.num_sources) == (2, 2)
