@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     )
     connect_timeout: float = Field(5.0, gt=0, description="Seconds to wait for a TCP connect.")
     read_timeout: float = Field(20.0, gt=0, description="Seconds to wait between bytes.")
+    total_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds one response may take in all, so a server sending a byte now and "
+        "then (which read_timeout never catches) cannot hold a run.",
+    )
     max_retries: int = Field(3, ge=0, description="Retries on 5xx, 429 and timeouts.")
     backoff_base: float = Field(0.5, ge=0, description="First retry delay; doubles each time.")
     backoff_max: float = Field(60.0, ge=0, description="Longest delay between retries.")

@@ -22,7 +22,8 @@ from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
+from urllib3.exceptions import HTTPError as TransferError
 
 from config.settings import Settings
 from config.sources import Source
@@ -81,8 +82,12 @@ class _Attempt:
         return self
 
 
-class _TooLarge(Exception):
-    """The body passed ``max_response_bytes``; raised mid-stream to stop reading."""
+class _BodyRefused(Exception):
+    """The body broke a limit (``too_large`` or ``too_slow``); raised mid-stream to stop reading."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 def is_http_url(url: str) -> bool:
@@ -221,6 +226,7 @@ class Fetcher:
     def _request(self, attempt: _Attempt, validators: Validators | None) -> None:
         settings = self._settings
         attempt.status, attempt.headers, attempt.body = None, {}, b""
+        deadline = time.monotonic() + settings.total_timeout
         try:
             with self._session().get(
                 attempt.final_url,
@@ -232,10 +238,10 @@ class Fetcher:
                 attempt.status = response.status_code
                 attempt.headers = {k.lower(): v for k, v in response.headers.items()}
                 if response.status_code not in REDIRECT_STATUSES:
-                    attempt.body = _read_capped(response, settings.max_response_bytes)
-        except _TooLarge as exc:
-            attempt.fail("too_large", str(exc))
-        except requests.RequestException as exc:
+                    attempt.body = _read_capped(response, settings.max_response_bytes, deadline)
+        except _BodyRefused as exc:
+            attempt.fail(exc.reason, str(exc))
+        except (requests.RequestException, TransferError) as exc:
             reason, detail, retryable = _classify_error(exc)
             attempt.fail(reason, detail, retryable=retryable)
         else:
@@ -325,33 +331,42 @@ def _validators_of(headers: dict[str, str], fallback: Validators | None) -> Vali
     return Validators(etag, last_modified)
 
 
-def _read_capped(response: requests.Response, cap: int) -> bytes:
-    """The decoded body, refusing early on a large Content-Length and mid-stream past ``cap``."""
+def _read_capped(response: requests.Response, cap: int, deadline: float) -> bytes:
+    """The decoded body, refused early on a large Content-Length, mid-stream past ``cap`` bytes
+    or once ``deadline`` (``time.monotonic``) passes.
+
+    ``read1`` hands over whatever has arrived, so the deadline is checked as bytes come in:
+    ``iter_content`` blocks until a whole chunk is in, and a server that sends a byte every few
+    seconds never trips the read timeout, so it could hold a run (and the writer lock) for hours.
+    """
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise _TooLarge(f"Content-Length {declared} exceeds {cap} bytes")
+        raise _BodyRefused("too_large", f"Content-Length {declared} exceeds {cap} bytes")
     chunks, size = [], 0
-    for chunk in response.iter_content(CHUNK_BYTES):
+    while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
         size += len(chunk)
         if size > cap:
-            raise _TooLarge(f"body exceeds {cap} bytes")
+            raise _BodyRefused("too_large", f"body exceeds {cap} bytes")
+        if time.monotonic() > deadline:
+            raise _BodyRefused("too_slow", f"incomplete at total_timeout ({size} bytes so far)")
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _classify_error(exc: requests.RequestException) -> tuple[str, str, bool]:
+def _classify_error(
+    exc: requests.RequestException | TransferError,
+) -> tuple[str, str, bool]:
     """(reason, detail, retryable) for a request with no usable response; network trouble retries.
 
-    A read timeout while streaming the body arrives as a ConnectionError wrapping urllib3's
-    ReadTimeoutError, so it is unwrapped to be reported as the timeout it is.
+    Errors before the headers come from requests; errors while reading the body come straight
+    from urllib3, because the body is read from the raw stream (see ``_read_capped``).
     """
     detail = f"{type(exc).__name__}: {exc}"[:300]
-    wrapped = exc.args[0] if exc.args else None
-    if isinstance(exc, requests.Timeout) or isinstance(wrapped, ReadTimeoutError):
+    if isinstance(exc, requests.Timeout | ReadTimeoutError):
         return "timeout", detail, True
-    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+    if isinstance(exc, requests.ConnectionError | ProtocolError | SSLError):
         return "connection_error", detail, True
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
+    if isinstance(exc, requests.exceptions.ContentDecodingError | DecodeError):
         return "bad_encoding", detail, False
     return "bad_request", detail, False
 

@@ -1,3 +1,4 @@
+import gzip
 import socket
 import time
 from collections.abc import Iterator
@@ -135,6 +136,41 @@ def test_body_that_stalls_midway_is_a_timeout_not_a_broken_connection(web, tmp_p
         web.url_for("/stall"), web_source("feed", "http://x")
     )
     assert outcome.reject is not None and outcome.reject.reason == "timeout"
+
+
+def test_server_dripping_bytes_is_cut_off_at_the_total_time_limit_without_retry(web, tmp_path):
+    def drips(request: Request) -> Response:
+        def bytes_now_and_then() -> Iterator[bytes]:
+            for _ in range(100):  # 5 s in all, each byte well inside the read timeout
+                yield b"x"
+                time.sleep(0.05)
+
+        return Response(bytes_now_and_then(), direct_passthrough=True)
+
+    web.expect_request("/drip").respond_with_handler(drips)
+    settings = fast_settings(read_timeout=1.0, total_timeout=0.3, max_retries=2)
+    outcome = make_fetcher(tmp_path, settings).fetch(
+        web.url_for("/drip"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "too_slow"
+    assert outcome.record.attempts == 1
+    assert outcome.record.elapsed_ms < 2500
+
+
+def test_gzip_transfer_encoding_is_undone_and_the_cap_counts_decoded_bytes(web, tmp_path):
+    page = b"<html><body>" + b"Shelling reported near Horlivka. " * 200 + b"</body></html>"
+    web.expect_request("/zipped").respond_with_data(
+        gzip.compress(page), headers={"Content-Encoding": "gzip"}
+    )
+    web.expect_request("/zipped-big").respond_with_data(
+        gzip.compress(page), headers={"Content-Encoding": "gzip"}
+    )
+    fetcher = make_fetcher(tmp_path, fast_settings(max_response_bytes=len(page)))
+    outcome = fetcher.fetch(web.url_for("/zipped"), web_source("feed", "http://x"))
+    assert outcome.page is not None and outcome.page.body == page
+    small_cap = make_fetcher(tmp_path, fast_settings(max_response_bytes=len(page) - 1))
+    refused = small_cap.fetch(web.url_for("/zipped-big"), web_source("feed", "http://x"))
+    assert refused.reject is not None and refused.reject.reason == "too_large"
 
 
 def test_unreachable_host_is_refused_and_its_robots_request_logged_as_connection_error(tmp_path):
