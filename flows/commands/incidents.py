@@ -1,9 +1,12 @@
 """Commands: ``newsdesk incidents``: the incidents of one text, or of many, as JSON lines.
 
 Reads a text file (``--text``) or a JSON-lines file of ``{"id", "text", "published_at"}``
-(``--jsonl``) and prints one JSON object per incident, mentions included. A JSON line that is
-not such an article prints a ``{"line", "reject"}`` object instead and the rest still run.
-Nothing is written.
+(``--jsonl``) and prints one JSON object per incident. Its keys are the columns of the
+``incidents`` table except the run that wrote it (one text being one article from one source),
+so rows printed here and rows queried from the warehouse compare column for column; ``source``
+and ``sentences`` are what the text's ``incident_mentions`` row would hold: the evidence, with
+offsets and figures. A JSON line that is not such an article prints a ``{"line", "reject"}``
+object instead and the rest still run. Nothing is written.
 
     newsdesk incidents --text story.txt --published 2020-10-04T09:00:00 --timezone Asia/Baku
     newsdesk incidents --jsonl articles.jsonl
@@ -20,14 +23,24 @@ from typing import Annotated, Any
 import typer
 
 from tasks.incidents.extract import extract_incidents
+from tasks.incidents.merge import coding_columns, incident_id, sentence_rows
 from tasks.incidents.model import Incident
 from tasks.records import Reject
 
 
-def incident_record(incident: Incident) -> dict[str, Any]:
-    """Every column of an incident as JSON-ready values (dates as ISO strings)."""
-    record = dataclasses.asdict(incident)
-    record["incident_key"] = incident.incident_key
+def incident_record(incident: Incident, published: datetime, source: str | None) -> dict[str, Any]:
+    """The incident as the warehouse would store it for one article, JSON-ready."""
+    key = incident.incident_key
+    record = {
+        "incident_id": incident_id(key),
+        "incident_key": key,
+        **coding_columns(incident),
+        "num_articles": 1,
+        "num_sources": 1,
+        "first_reported_at": published,
+        "source": source,
+        "sentences": sentence_rows(incident.mentions),
+    }
     return json.loads(json.dumps(record, default=_iso))
 
 
@@ -44,7 +57,7 @@ def _print_incidents(
     if article_id is not None and not incidents:
         typer.echo(json.dumps({"id": article_id, "incidents": 0}))
     for incident in incidents:
-        record = incident_record(incident)
+        record = incident_record(incident, published, source)
         if article_id is not None:
             record = {"id": article_id, **record}
         typer.echo(json.dumps(record, ensure_ascii=False))

@@ -223,7 +223,7 @@ ENDS = ("low", "best", "high")
 def incident_row(merged: MergedIncident, run_id: str) -> dict[str, Any]:
     """The ``incidents`` row of a merged incident."""
     return {
-        **_coding(merged.incident),
+        **coding_columns(merged.incident),
         "incident_id": merged.incident_id,
         "incident_key": merged.incident_key,
         "num_articles": merged.num_articles,
@@ -236,7 +236,7 @@ def incident_row(merged: MergedIncident, run_id: str) -> dict[str, Any]:
 def mention_row(report: Report, run_id: str, version: str) -> dict[str, Any]:
     """The ``incident_mentions`` row of one article's report, its sentences included."""
     return {
-        **_coding(report.incident),
+        **coding_columns(report.incident),
         "incident_id": incident_id(report.incident.incident_key),
         "article_id": report.article_id,
         "url": report.url,
@@ -244,12 +244,17 @@ def mention_row(report: Report, run_id: str, version: str) -> dict[str, Any]:
         "published_at": report.published_at,
         "run_id": run_id,
         "extractor_version": version,
-        "sentences": [
-            {"sentence": m.sentence, "start_char": m.start, "end_char": m.end,
-             **_figures(m.killed, m.injured)}
-            for m in report.incident.mentions
-        ],
-    }  # fmt: skip
+        "sentences": sentence_rows(report.incident.mentions),
+    }
+
+
+def sentence_rows(mentions: Iterable[Mention]) -> list[dict[str, Any]]:
+    """The ``sentences`` of an ``incident_mentions`` row: each one's offsets and figures."""
+    return [
+        {"sentence": m.sentence, "start_char": m.start, "end_char": m.end,
+         **_figures(m.killed, m.injured)}
+        for m in mentions
+    ]  # fmt: skip
 
 
 def report_from_row(row: dict[str, Any]) -> Report:
@@ -268,7 +273,8 @@ def report_from_row(row: dict[str, Any]) -> Report:
     return Report(incident, row["article_id"], row["source_id"], row["url"], row["published_at"])
 
 
-def _coding(incident: Incident) -> dict[str, Any]:
+def coding_columns(incident: Incident) -> dict[str, Any]:
+    """The columns ``incidents`` and ``incident_mentions`` share, casualty ranges flattened."""
     return {
         **{name: getattr(incident, name) for name in CODING_FIELDS},
         **_figures(incident.killed, incident.injured),

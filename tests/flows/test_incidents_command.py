@@ -3,6 +3,10 @@ import json
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tasks.incidents import merge
+from warehouse.incidents import INCIDENTS_SCHEMA, MENTIONS_SCHEMA
+
+INCIDENT_MENTIONS_SENTENCE = MENTIONS_SCHEMA.field("sentences").type.value_type
 
 STORY = "Armenian forces shelled Ganja on Saturday, killing two civilians, Baku said."
 
@@ -27,10 +31,30 @@ def test_text_prints_one_json_line_per_incident_with_every_column(tmp_path):
         "Asia/Baku",
     )
     assert incident["location"] == "Ganja" and incident["event_date"] == "2020-10-03"
-    assert incident["killed"] == {"low": 2, "best": 2, "high": 2}
-    assert incident["mentions"][0]["sentence"] == STORY
-    assert incident["mentions"][0]["source"] == "wire"
+    assert [incident[f"killed_{end}"] for end in ("low", "best", "high")] == [2, 2, 2]
+    assert incident["injured_best"] is None
     assert incident["incident_key"].split("|")[3] == "2020-10-03"
+    assert incident["incident_id"] == merge.incident_id(incident["incident_key"])
+    assert (incident["num_articles"], incident["num_sources"]) == (1, 1)
+    assert incident["first_reported_at"] == "2020-10-04T09:00:00"
+    assert incident["source"] == "wire"
+    [evidence] = incident["sentences"]
+    assert (evidence["sentence"], evidence["start_char"], evidence["end_char"]) == (
+        STORY,
+        0,
+        len(STORY),
+    )
+    assert evidence["killed_best"] == 2
+
+
+def test_output_keys_are_the_incidents_columns_so_it_compares_with_the_warehouse(tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    [incident] = run("--text", str(story), "--published", "2020-10-04T09:00:00")
+    table_columns = set(INCIDENTS_SCHEMA.names) - {"last_updated_run"}
+    assert set(incident) == table_columns | {"source", "sentences"}
+    sentence_fields = INCIDENT_MENTIONS_SENTENCE.names
+    assert [list(s) for s in incident["sentences"]] == [sentence_fields]
 
 
 def test_jsonl_adds_the_id_and_reports_texts_without_incidents(tmp_path):
