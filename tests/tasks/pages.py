@@ -85,26 +85,22 @@ def rss(*items: tuple[str, str, str]) -> bytes:
 
 def urlset(*entries: tuple[str, str | None]) -> bytes:
     """A plain sitemap of (loc, lastmod) entries."""
-    urls = "".join(
-        f"<url><loc>{loc}</loc>{f'<lastmod>{lastmod}</lastmod>' if lastmod else ''}</url>"
-        for loc, lastmod in entries
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-    ).encode()
+    return _sitemap_document("urlset", "url", entries)
 
 
 def sitemap_index(*entries: tuple[str, str | None]) -> bytes:
     """A sitemap index of (loc, lastmod) children."""
-    children = "".join(
-        f"<sitemap><loc>{loc}</loc>{f'<lastmod>{lastmod}</lastmod>' if lastmod else ''}</sitemap>"
+    return _sitemap_document("sitemapindex", "sitemap", entries)
+
+
+def _sitemap_document(root: str, child: str, entries: tuple[tuple[str, str | None], ...]) -> bytes:
+    items = "".join(
+        f"<{child}><loc>{loc}</loc>{f'<lastmod>{lastmod}</lastmod>' if lastmod else ''}</{child}>"
         for loc, lastmod in entries
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}'
-        "</sitemapindex>"
+        f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{items}</{root}>'
     ).encode()
 
 
