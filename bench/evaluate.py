@@ -1,7 +1,8 @@
 """``make eval``: every quality figure newsdesk reports, on the shared evaluation sets.
 
 Extraction F1 (4-token shingles) and publication-date accuracy (``bench.eval_text``), and the
-incident figures against UCDP (``bench.eval_incidents``). Each part runs when its folder is
+incident figures against UCDP (``bench.eval_incidents``) and ACLED's notes
+(``bench.eval_acled``). Each part runs when its folder is
 there, so ``make eval EVAL=path/to/pubdates`` scores just that folder. Run by hand::
 
     .venv/bin/python -m bench.evaluate --eval-dir ../shared/eval
@@ -13,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from bench import eval_incidents, eval_text
+from bench import eval_acled, eval_incidents, eval_text
 
 UCDP_FILE = Path("conflict-ukraine") / "ucdp-ged-ukraine-2014-2021.csv"
 
@@ -27,6 +28,8 @@ def evaluate(eval_dir: Path) -> dict[str, dict]:
         report["pubdates"] = eval_text.pubdate_scores(eval_dir)
     if (eval_dir / UCDP_FILE).exists():
         report["incidents"] = eval_incidents.evaluate(eval_dir)
+    if (eval_dir / eval_acled.ACLED_FILE).exists():
+        report["acled"] = eval_acled.evaluate(eval_dir)
     if not report:
         raise SystemExit(f"no evaluation set found in {eval_dir}")
     return report
