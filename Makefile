@@ -10,7 +10,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install run test test-fast lint eval bench deploy worker clean
+.PHONY: install run test test-fast test-under-load lint eval bench deploy worker clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
+
+# The whole suite RUNS times while a busy loop runs on every core: no test may depend on speed.
+RUNS ?= 3
+test-under-load: $(STAMP)
+	$(BIN)/python -m tests.under_load --runs $(RUNS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

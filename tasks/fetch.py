@@ -113,12 +113,14 @@ class Fetcher:
         state_dir: Path,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        limiter: HostRateLimiter | None = None,
     ) -> None:
         """``state_dir`` holds the per-host pacing files shared by every process on the machine;
-        ``sleep`` and ``jitter`` are the retry backoff's, injectable so tests need not wait.
+        ``sleep`` and ``jitter`` are the retry backoff's, injectable so tests need not wait, and
+        ``limiter`` (by default one over ``state_dir``) lets a test see the spacing asked for.
         """
         self._settings = settings
-        self._limiter = HostRateLimiter(state_dir)
+        self._limiter = limiter or HostRateLimiter(state_dir)
         self._sleep = sleep
         self._jitter = jitter
         self._robots = RobotsCache(settings.user_agent)

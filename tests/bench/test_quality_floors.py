@@ -5,17 +5,8 @@ under the figures measured on 2026-11-25 (F1 0.958, exact day 0.89, no date 2.5%
 ``python -m bench.eval_text --eval-dir ../shared/eval``.
 """
 
-import os
-from pathlib import Path
-
-import pytest
-
 from bench.eval_text import extraction_scores, prf, pubdate_scores
-
-EVAL_DIR = Path(
-    os.environ.get("NEWSDESK_EVAL_DIR", Path(__file__).resolve().parents[2].parent / "shared/eval")
-)
-needs_eval = pytest.mark.skipif(not EVAL_DIR.is_dir(), reason=f"no eval data at {EVAL_DIR}")
+from tests.shared_data import require_eval
 
 
 def test_shingle_f1_counts_only_four_token_runs_both_sides_share():
@@ -25,17 +16,15 @@ def test_shingle_f1_counts_only_four_token_runs_both_sides_share():
     assert prf("", "a b c d") == (0.0, 0.0, 0.0)
 
 
-@needs_eval
 def test_extraction_f1_stays_at_or_above_the_trafilatura_baseline():
-    scores = extraction_scores(EVAL_DIR, timing=False)
+    scores = extraction_scores(require_eval("extraction").parent, timing=False)
     assert scores["documents"] == 181
     assert scores["ours"]["f1"] >= 0.945
     assert scores["ours"]["precision"] >= 0.93
 
 
-@needs_eval
 def test_publication_dates_are_right_to_the_day_on_most_pages():
-    scores = pubdate_scores(EVAL_DIR)
+    scores = pubdate_scores(require_eval("pubdates").parent)
     assert scores["pages"] == 200
     assert scores["exact_day_accuracy"] >= 0.87
     assert scores["no_date_share"] <= 0.04

@@ -22,6 +22,7 @@ from flows.deployments import (
     WORK_POOL,
     check_parameters,
     parse_params,
+    run_day,
     trailing_days,
     worker_command,
 )
@@ -105,14 +106,27 @@ def test_backfill_refuses_a_range_that_ends_before_it_starts(sources_file):
         backfill.fn(since=date(2024, 5, 2), until=date(2024, 5, 1))
 
 
-def test_backfill_without_until_runs_up_to_today_so_a_future_since_is_refused(sources_file):
-    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+@pytest.fixture
+def today(monkeypatch) -> date:
+    """The run day, fixed: a test that reads the clock twice could straddle midnight."""
+    fixed = date(2024, 5, 9)
+    monkeypatch.setattr("flows.deployments.run_day", lambda: fixed)
+    monkeypatch.setattr("flows.backfill.run_day", lambda: fixed)
+    return fixed
+
+
+def test_backfill_without_until_runs_up_to_today_so_a_future_since_is_refused(sources_file, today):
+    tomorrow = today + timedelta(days=1)
     with pytest.raises(ValueError, match=f"since \\({tomorrow}\\) is after until"):
         backfill.fn(since=tomorrow)
 
 
-def test_trailing_days_cover_the_run_day_and_the_days_before_it():
-    today = datetime.now(UTC).date()
+def test_the_run_day_is_todays_date_in_utc():
+    before = datetime.now(UTC).date()
+    assert run_day() in {before, datetime.now(UTC).date()}
+
+
+def test_trailing_days_cover_the_run_day_and_the_days_before_it(today):
     assert trailing_days(1) == (today - timedelta(days=1), today)
     assert trailing_days(0) == (today, today)
     with pytest.raises(ValueError, match="-1"):

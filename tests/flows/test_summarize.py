@@ -7,10 +7,8 @@ plain functions, for what must hold after each batch commits even if the run die
 """
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -23,12 +21,12 @@ from flows.summarize import retract_copies, store_batch, summarize
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import Article, extract_reports
 from tasks.incidents.model import Casualties, Incident, Mention
+from tests.shared_data import seed_report
 from warehouse.db import connect
 from warehouse.session import reader
 
 slow = pytest.mark.slow  # the scenario starts a Prefect test server
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_705da89ffcbe6bb3.txt"
 LATE = ("Two civilians were killed and five wounded when Armenian forces shelled Ganja on "
         "Sunday, Azerbaijan's Defence Ministry said.")  # fmt: skip
 GANJA = "Explosions/Remote violence|Shelling/artillery/missile attack|586523|2020-10-04|"
@@ -65,10 +63,8 @@ def incident_rows(settings: Settings) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def scenario(prefect_harness, tmp_path_factory) -> Scenario:
-    if not SEED.exists():
-        pytest.skip(f"seed report not found at {SEED}")
     settings = Settings(db_path=tmp_path_factory.mktemp("summarize") / "news.duckdb")
-    body = re.sub(r"^\s*date \d{4}-\d{2}-\d{2} ", "", SEED.read_text(encoding="utf-8"))
+    body, _ = seed_report()
     with connect(settings.work_db_path) as con:
         add_source(con, "wire", "Asia/Baku")
         add_source(con, "daily", "UTC")

@@ -1,5 +1,4 @@
 import threading
-import time
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -257,18 +256,22 @@ def test_html_index_source_fetches_the_selected_relative_links(web, tmp_path):
 
 
 def test_articles_are_fetched_in_parallel_up_to_the_source_concurrency(web, tmp_path):
-    in_flight, peak, lock = [0], [0], threading.Lock()
+    paths = [f"/p{n}" for n in range(5)]
+    in_flight, peak, started = [0], [0], [0]
+    overlap = threading.Condition()
 
     def slow_article(request: Request) -> Response:
-        with lock:
+        """Answers only once a second request is in flight (or none can come): two fetches
+        then overlap however the machine schedules them, and a third would show in ``peak``."""
+        with overlap:
             in_flight[0] += 1
+            started[0] += 1
             peak[0] = max(peak[0], in_flight[0])
-        time.sleep(0.1)
-        with lock:
+            overlap.notify_all()
+            overlap.wait_for(lambda: in_flight[0] >= 2 or started[0] == len(paths), 60)
             in_flight[0] -= 1
         return Response(article(request.path), content_type="text/html")
 
-    paths = [f"/p{n}" for n in range(5)]
     web.expect_request("/feed").respond_with_data(rss(*[(web.url_for(p), p, DATE) for p in paths]))
     for path in paths:
         web.expect_request(path).respond_with_handler(slow_article)

@@ -3,12 +3,12 @@
 import subprocess
 import sys
 import threading
-import time
 
 import duckdb
 import pytest
 
 from config.settings import Settings
+from tests.waiting import wait_until
 from warehouse.runs import start_run
 from warehouse.session import WarehouseBusyError, open_working, reader, writer, writer_lock
 
@@ -47,7 +47,7 @@ def test_a_second_writer_waits_for_the_first_and_says_so(settings):
     with writer_lock(settings.db_path, log=said.append):
         thread = threading.Thread(target=second)
         thread.start()
-        time.sleep(0.3)
+        wait_until(lambda: said, "the second writer finding the lock taken")
         order.append("first")
     thread.join(5)
     assert order == ["first", "second"]
@@ -61,11 +61,15 @@ def test_a_working_file_held_by_another_process_fails_with_advice(settings):
         [
             sys.executable,
             "-c",
-            f"import duckdb,time; c=duckdb.connect({str(settings.work_db_path)!r}); time.sleep(30)",
-        ]
+            f"import duckdb; c=duckdb.connect({str(settings.work_db_path)!r}); print('open', "
+            "flush=True); input()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        time.sleep(1.5)
+        assert holder.stdout.readline().strip() == "open"
         with pytest.raises(WarehouseBusyError, match="analysts should open"):
             open_working(settings, log=lambda _: None, attempts=2)
     finally:

@@ -2,17 +2,15 @@
 
 import pytest
 
-from bench.eval_incidents import eval_dir_from_env, evaluate, normalise_admin1
+from bench.eval_incidents import evaluate, normalise_admin1
+from tests.shared_data import require_eval
 
 SUBSET = 1200  # the first events, so the run stays well under 30 s
 
 
 @pytest.fixture(scope="module")
 def figures():
-    eval_dir = eval_dir_from_env()
-    if not (eval_dir / "conflict-ukraine").exists():
-        pytest.skip(f"no evaluation data in {eval_dir}")
-    return evaluate(eval_dir, SUBSET)
+    return evaluate(require_eval("conflict-ukraine").parent, SUBSET)
 
 
 def test_admin1_names_are_normalised_before_comparison():
