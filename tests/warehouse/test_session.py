@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from config.settings import Settings
-from tests.waiting import wait_until
+from tests.waiting import PATIENCE_SECONDS, wait_until
 from warehouse.runs import start_run
 from warehouse.session import WarehouseBusyError, open_working, reader, writer, writer_lock
 
@@ -49,7 +49,7 @@ def test_a_second_writer_waits_for_the_first_and_says_so(settings):
         thread.start()
         wait_until(lambda: said, "the second writer finding the lock taken")
         order.append("first")
-    thread.join(5)
+    thread.join(PATIENCE_SECONDS)
     assert order == ["first", "second"]
     assert said[0].startswith("waiting for the writer lock")
 
