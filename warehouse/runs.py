@@ -47,14 +47,3 @@ def finish_run(
     con.execute(
         FINISH_RUN, [datetime.now(UTC), status, json.dumps(counts, default=str), error, run_id]
     )
-
-
-# With the writer lock held, every 'running' row belongs to the run being stopped.
-MARK_CANCELLED = """
-UPDATE pipeline_runs SET status = 'cancelled', finished_at = ?, error = ? WHERE status = 'running'
-"""
-
-
-def cancel_running(con: duckdb.DuckDBPyConnection, reason: str) -> None:
-    """Record the run holding the writer lock as stopped on request (a signal, Ctrl-C)."""
-    con.execute(MARK_CANCELLED, [datetime.now(UTC), reason])
