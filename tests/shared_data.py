@@ -18,8 +18,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from bench.eval_incidents import eval_dir_from_env
+
 REPO = Path(__file__).resolve().parents[1]
-EVAL_DIR = Path(os.environ.get("NEWSDESK_EVAL_DIR", REPO.parent / "shared" / "eval"))
+EVAL_DIR = eval_dir_from_env()
 SHARED_SEED = EVAL_DIR.parent / "seed" / "000_705da89ffcbe6bb3.txt"
 SEED_PAGE = REPO / "samples" / "archive" / "aa-example" / "armenian-forces-target-ganja.html"
 
