@@ -23,6 +23,8 @@ class Trigger:
     strong: bool
     start: int
     end: int
+    verbal: bool = False  # a verb that says it happened ("shelled"), not a noun ("shelling")
+    words: str = ""  # the trigger as written: the rule's evidence in ``type_basis``
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class ActorMention:
 def find_triggers(sentence: str) -> list[Trigger]:
     """Realised triggers in lexicon priority order (the first strong one types the sentence)."""
     unrealised = _unrealised_pattern()
+    verbal = word_pattern(lexicon("events")["verbal_forms"])
     triggers = []
     for entry in lexicon("events")["triggers"]:
         for match in word_pattern(entry["pattern"]).finditer(sentence):
@@ -49,6 +52,8 @@ def find_triggers(sentence: str) -> list[Trigger]:
                     entry.get("strength", "strong") == "strong",
                     match.start(),
                     match.end(),
+                    bool(verbal.fullmatch(match.group(0))),
+                    match.group(0),
                 )
             )
     return triggers

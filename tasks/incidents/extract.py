@@ -1,11 +1,17 @@
 """Article text -> incidents: one per distinct event (type x place x day), with its evidence.
 
-A sentence becomes (part of) an incident when it names a place and either a strong trigger
-("shelled", "liberated") or a casualty figure. Sentences with only a weak trigger ("under
-fire", "attacks") add evidence to an incident already found at that place and day; they never
-make one, which keeps reactions ("Turkey condemned the attacks on Ganja") out. A casualty
-figure with no place that could be the scene ("Ukrainian soldier killed in rebel east: Kiev")
-is still an event: it is placed in its country at region-only precision, as analysts code it.
+A sentence reports an event when it has a strong trigger ("shelled", "liberated", "opened
+fire") or a casualty figure. Where it names the scene, the event is placed there. An article
+goes on about the event it just reported: a later sentence that reports without naming a new
+place or a new day ("The victim died.", "Police arrested 18 people.") is more evidence for
+that event, its figures included, not an event of its own. A report that no sentence before
+it placed inherits the last scene named, or else its country (region-only precision), or
+else stays unplaced: an event whose town the gazetteer does not know is still an event.
+
+Sentences with only a weak trigger ("under fire", "attacks") add evidence to an incident
+already found at that place and day; they never make one, which keeps reactions ("Turkey
+condemned the attacks on Ganja") out. The event type is the rules' unless the reader's
+learned model is confident of another (``type_basis`` says which decided).
 """
 
 from __future__ import annotations
@@ -27,11 +33,12 @@ from tasks.incidents.events import (
     government_acts,
     protest_refined,
 )
-from tasks.incidents.gazetteer import Gazetteer, PlaceMention, country_name, iso3, load_gazetteer
+from tasks.incidents.gazetteer import Gazetteer, PlaceMention, country_name, iso3
 from tasks.incidents.lexicons import lexicon
 from tasks.incidents.model import Casualties, Incident, Mention
 from tasks.incidents.quantities import Figure, find_figures, none_reported, total
-from tasks.incidents.scene import geo_precision, scene_places
+from tasks.incidents.reader import IncidentReader, default_reader
+from tasks.incidents.scene import geo_precision, possible_scenes, scene_places
 from tasks.incidents.sentences import Sentence, readable_case, split_sentences
 from tasks.incidents.textdates import TextDate, find_date, local_day, publication_date
 
@@ -42,16 +49,15 @@ HISTORY_DAYS = 365  # a sentence dated further back is background, not news
 class _Draft:
     """An incident being assembled from the sentences that report it."""
 
-    event_type: str
-    sub_event_type: str
+    trigger: Trigger
     when: TextDate
-    place: PlaceMention
-    precision: int
+    place: PlaceMention | None
+    precision: int | None
     actor1: str | None
     actor2: str | None
     attribution: Attribution
     mentions: list[Mention] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
+    figures: list[list[Figure]] = field(default_factory=list)  # per sentence
 
 
 @dataclass(frozen=True)
@@ -59,37 +65,38 @@ class _Reading:
     """What one sentence says, before it is matched to an incident.
 
     ``text`` is the sentence as matched (an ALL-CAPS headline in ordinary case); the mention
-    keeps ``sentence`` as written. ``country`` is where a casualty report that names no usable
-    town happened, at region-only precision.
+    keeps ``sentence`` as written. ``country`` is the event's country when the sentence names
+    no usable town; ``dated`` whether the sentence itself said when.
     """
 
     sentence: Sentence
     text: str
     when: TextDate
+    dated: bool
     places: list[PlaceMention]
     attribution: Attribution
     country: PlaceMention | None
 
 
 def extract_incidents(
-    text: str, published_at: datetime, *, timezone: str = "UTC", source: str | None = None
+    text: str,
+    published_at: datetime,
+    *,
+    timezone: str = "UTC",
+    source: str | None = None,
+    reader: IncidentReader | None = None,
 ) -> list[Incident]:
     """The incidents ``text`` reports, dated against ``published_at`` in ``timezone``."""
+    reader = reader or default_reader()
     published = local_day(published_at, timezone)
-    drafts: dict[tuple, _Draft] = {}
-    pointers: list[_Reading] = []
-    for reading in _at_home(_read(text, published)):
-        if not _report(reading, drafts, source):
-            pointers.append(reading)
-    for reading in pointers:
-        _attach(reading, drafts, source)
-    ordered = sorted(drafts.values(), key=lambda d: d.mentions[0].start)
-    return [_incident(draft) for draft in ordered]
+    story = _Story(reader, source)
+    for reading in _at_home(_read(text, published, reader.gazetteer), reader.gazetteer):
+        story.read(reading)
+    return story.incidents()
 
 
-def _read(text: str, published: date) -> list[_Reading]:
-    """Each news sentence that names a place or a country, with its date, places and sources."""
-    gazetteer = load_gazetteer()
+def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
+    """Each news sentence with its date, places and sources; background is left out."""
     countries = gazetteer.countries_in(readable_case(text))
     regions = gazetteer.regions_in(text, countries)
     provinces = gazetteer.provinces_of(regions)
@@ -99,26 +106,26 @@ def _read(text: str, published: date) -> list[_Reading]:
     readings = []
     for sentence in split_sentences(text):
         matched = readable_case(sentence.text)
-        when = find_date(matched, published)
-        if when is not None:
-            context[sentence.paragraph] = when
-        when = when or context.get(sentence.paragraph) or publication_date(published)
+        stated = find_date(matched, published)
+        if stated is not None:
+            context[sentence.paragraph] = stated
+        when = stated or context.get(sentence.paragraph) or publication_date(published)
         attribution = attribute(matched, speaker)
         speaker = attribution.claimed_by or speaker
         if _history(matched) or when.date_end < published - timedelta(days=HISTORY_DAYS):
             continue
         places = gazetteer.find(matched, countries, provinces, steer)
         country = gazetteer.country_of(matched, countries)
-        if places or country:
-            readings.append(_Reading(sentence, matched, when, places, attribution, country))
+        readings.append(
+            _Reading(sentence, matched, when, stated is not None, places, attribution, country)
+        )
     return readings
 
 
-def _at_home(readings: list[_Reading]) -> list[_Reading]:
+def _at_home(readings: list[_Reading], gazetteer: Gazetteer) -> list[_Reading]:
     """Without towns abroad in an article whose other places (two or more) all lie in one
     country: the "Vostochny neighbourhood" of a Mariupol story is no Russian village. A
     sentence naming the town's country (by name, demonym or capital) keeps it."""
-    gazetteer = load_gazetteer()
     countries = {_place_key(p): p.place.country for r in readings for p in r.places}
 
     def abroad(place: PlaceMention, reading: _Reading) -> bool:
@@ -133,17 +140,79 @@ def _at_home(readings: list[_Reading]) -> list[_Reading]:
     return [replace(r, places=[p for p in r.places if not abroad(p, r)]) for r in readings]
 
 
-def _report(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) -> bool:
-    """Add the incidents a sentence reports; False when it only points at one."""
-    text = reading.text
-    figures = find_figures(text)
-    trigger = _event_trigger(text, figures)
-    if trigger is None:
-        return False
-    actors = find_actors(text)
-    targets = _scenes(reading, trigger, figures, actors)
-    actor1, actor2 = actors_around(actors, trigger, text)
-    for place in targets:
+class _Story:
+    """The article read sentence by sentence: the incidents so far and the one in focus."""
+
+    def __init__(self, reader: IncidentReader, source: str | None) -> None:
+        self.reader = reader
+        self.source = source
+        self.drafts: dict[tuple, _Draft] = {}
+        self.pointers: list[_Reading] = []
+        self.focus: _Draft | None = None  # the event the article is telling about
+        self.last_scene: PlaceMention | None = None
+
+    def read(self, reading: _Reading) -> None:
+        """File one sentence: a report of an event, more about the one in focus, or a pointer."""
+        figures = find_figures(reading.text)
+        trigger = _event_trigger(reading.text, figures)
+        named = possible_scenes(
+            reading.places, reading.text, _government_names(self.reader.gazetteer)
+        )
+        if trigger is None:
+            self.pointers.append(reading)
+            self.last_scene = named[0] if named else self.last_scene
+            return
+        actors = find_actors(reading.text)
+        scenes = _scenes(reading, trigger, figures, actors, self.reader.gazetteer)
+        if not scenes and _tally(reading.text):
+            return
+        if not scenes and self._goes_on(reading):
+            self._add(self.focus, reading, figures)
+            return
+        targets = scenes or self._fallback(reading, trigger, figures)
+        if targets is None:
+            return
+        self.last_scene = (scenes or named or [self.last_scene])[0]
+        actor1, actor2 = actors_around(actors, trigger, reading.text)
+        for place in targets:
+            draft = self._draft(reading, trigger, place, actor1, actor2)
+            self._add(draft, reading, figures if len(targets) == 1 else [])
+            self.focus = draft
+
+    def incidents(self) -> list[Incident]:
+        """The incidents, in the order the article first reports them."""
+        for reading in self.pointers:
+            self._attach(reading)
+        ordered = sorted(self.drafts.values(), key=lambda d: d.mentions[0].start)
+        return [_incident(draft, self.reader) for draft in ordered]
+
+    def _goes_on(self, reading: _Reading) -> bool:
+        """A sentence naming no scene and no other day tells more of the event in focus."""
+        focus = self.focus
+        return focus is not None and (
+            not reading.dated or reading.when.event_date == focus.when.event_date
+        )
+
+    def _fallback(
+        self, reading: _Reading, trigger: Trigger, figures: list[Figure]
+    ) -> list[PlaceMention | None] | None:
+        """Where an event no sentence placed happened: the last scene named, else its
+        country, else unknown; None when it is no event (a word like "the shelling reports"
+        with neither figure nor country to anchor it)."""
+        if self.last_scene is not None:
+            return [self.last_scene]
+        if reading.country is not None:
+            return [reading.country]
+        return [None] if figures or trigger.verbal else None
+
+    def _draft(
+        self,
+        reading: _Reading,
+        trigger: Trigger,
+        place: PlaceMention | None,
+        actor1: str | None,
+        actor2: str | None,
+    ) -> _Draft:
         key = (
             trigger.event_type,
             trigger.sub_event_type,
@@ -151,37 +220,47 @@ def _report(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) 
             reading.when.event_date,
             reading.attribution.status in ("denied", "disputed"),
         )
-        draft = drafts.setdefault(
+        precision = geo_precision(place, reading.text) if place is not None else None
+        draft = self.drafts.setdefault(
             key,
             _Draft(
-                trigger.event_type,
-                trigger.sub_event_type,
-                reading.when,
-                place,
-                geo_precision(place, text),
-                actor1,
-                actor2,
-                reading.attribution,
+                trigger, reading.when, place, precision, actor1, actor2, reading.attribution
             ),
         )
         draft.actor1, draft.actor2 = draft.actor1 or actor1, draft.actor2 or actor2
         if draft.attribution.claimed_by is None:
             draft.attribution = reading.attribution
-        own_figures = figures if len(targets) == 1 else []
-        draft.figures.extend(own_figures)
-        draft.mentions.append(_mention(reading, own_figures, source))
-    return True
+        return draft
+
+    def _add(self, draft: _Draft, reading: _Reading, figures: list[Figure]) -> None:
+        draft.figures.append(figures)
+        draft.mentions.append(_mention(reading, figures, self.source))
+
+    def _attach(self, reading: _Reading) -> None:
+        """A pointer sentence is evidence for the first incident at one of its places that
+        day; one without even a weak trigger ("Its defenders are known in Ukraine as
+        cyborgs") is background, not evidence."""
+        if not find_triggers(reading.text):
+            return
+        places = {_place_key(p) for p in reading.places}
+        for draft in self.drafts.values():
+            if _place_key(draft.place) in places and draft.when.event_date == reading.when.event_date:
+                draft.mentions.append(_mention(reading, [], self.source))
+                return
 
 
 def _scenes(
-    reading: _Reading, trigger: Trigger, figures: list[Figure], actors: list[ActorMention]
+    reading: _Reading,
+    trigger: Trigger,
+    figures: list[Figure],
+    actors: list[ActorMention],
+    gazetteer: Gazetteer,
 ) -> list[PlaceMention]:
     """Where the event happened; a casualty report naming no scene is placed in its country,
     unless its figure is a tally (a country's total is context, a town's total its own)."""
-    gazetteer = load_gazetteer()
     places = [p for p in reading.places if not any(a.start <= p.start < a.end for a in actors)]
     targets = scene_places(places, trigger, reading.text, _government_names(gazetteer))
-    if not targets and figures and reading.country is not None:
+    if not targets and figures and reading.country is not None and reading.country.end:
         targets = [reading.country]
     if _tally(reading.text):
         targets = [p for p in targets if p.place.location not in gazetteer.country_proper_names]
@@ -195,21 +274,9 @@ def _event_trigger(text: str, figures: list[Figure]) -> Trigger | None:
         return protest_refined(strong, text, any(f.kind == "killed" for f in figures))
     if not figures:
         return None
-    event_type, sub_event_type = casualties_only_type(figures[0].civilian)
-    return Trigger(event_type, sub_event_type, True, figures[0].start, figures[0].end)
-
-
-def _attach(reading: _Reading, drafts: dict[tuple, _Draft], source: str | None) -> None:
-    """A pointer sentence is evidence for the first incident at one of its places that day;
-    one without even a weak trigger ("Its defenders are known in Ukraine as cyborgs") is
-    background, not evidence."""
-    if not find_triggers(reading.text):
-        return
-    places = {_place_key(p) for p in reading.places}
-    for draft in drafts.values():
-        if _place_key(draft.place) in places and draft.when.event_date == reading.when.event_date:
-            draft.mentions.append(_mention(reading, [], source))
-            return
+    first = figures[0]
+    event_type, sub_event_type = casualties_only_type(first.civilian)
+    return Trigger(event_type, sub_event_type, True, first.start, first.end, True, "casualties")
 
 
 @cache
@@ -218,7 +285,9 @@ def _government_names(gazetteer: Gazetteer) -> frozenset[str]:
     return frozenset(gazetteer.country_names) - gazetteer.country_proper_names
 
 
-def _place_key(place: PlaceMention) -> str:
+def _place_key(place: PlaceMention | None) -> str:
+    if place is None:
+        return "?"
     return str(place.place.geonameid or place.place.location)
 
 
@@ -228,76 +297,91 @@ def _mention(reading: _Reading, figures: list[Figure], source: str | None) -> Me
         sentence.text,
         sentence.start,
         sentence.end,
-        _figure(figures, reading.text, "killed"),
-        _figure(figures, reading.text, "injured"),
+        _figure([figures], reading.text, "killed"),
+        _figure([figures], reading.text, "injured"),
         source=source,
     )
 
 
-def _figure(figures: list[Figure], text: str, kind: str) -> Casualties:
-    found = total(figures, kind)
+def _figure(figures: list[list[Figure]], text: str, kind: str) -> Casualties:
+    found = combine(figures, kind)
     if found == Casualties() and none_reported(text, kind):
         return Casualties(0, 0, 0)
     return found
 
 
-def _incident(draft: _Draft) -> Incident:
-    place = draft.place.place
-    killed = _largest([m.killed for m in draft.mentions])
+def _incident(draft: _Draft, reader: IncidentReader) -> Incident:
+    place = draft.place.place if draft.place is not None else None
+    country = place.country if place is not None else None
+    typed = reader.type_of(" ".join(m.sentence for m in draft.mentions), draft.trigger)
+    killed = _total(draft, "killed")
     civilian = _civilian(draft.figures)
     actor1, actor2 = draft.actor1, draft.actor2
-    if actor1 is None and government_acts(draft.sub_event_type):
-        actor1 = f"Military Forces of {country_name(place.country)}"
-    if civilian and actor2 is None:
-        actor2 = civilians_actor(country_name(place.country))
+    if actor1 is None and country and government_acts(typed.sub_event_type):
+        actor1 = f"Military Forces of {country_name(country)}"
+    if civilian and actor2 is None and country:
+        actor2 = civilians_actor(country_name(country))
     return Incident(
-        draft.event_type,
-        draft.sub_event_type,
+        typed.event_type,
+        typed.sub_event_type,
         draft.when.event_date,
         draft.when.date_start,
         draft.when.date_end,
         draft.when.time_precision,
         draft.when.date_basis,
-        place.location,
-        place.admin1,
-        iso3(place.country),
-        place.latitude,
-        place.longitude,
-        place.geonameid,
+        place.location if place else None,
+        place.admin1 if place else None,
+        iso3(country) if country else None,
+        place.latitude if place else None,
+        place.longitude if place else None,
+        place.geonameid if place else None,
         draft.precision,
         actor1,
         actor2,
         killed,
-        _largest([m.injured for m in draft.mentions]),
+        _total(draft, "injured"),
         civilian,
         draft.attribution.status,
         draft.attribution.claimed_by,
         draft.attribution.denied_by,
-        _same_side(actor1, draft.attribution.claimed_by),
+        _same_side(actor1, draft.attribution.claimed_by, reader.gazetteer),
+        typed.basis,
+        typed.probability,
         tuple(draft.mentions),
     )
 
 
-def _same_side(actor: str | None, claimant: str | None) -> bool:
-    """The claimant belongs to the actor's country ("Armenian soldiers" for Armenia's forces)."""
-    if not actor or not claimant:
-        return False
-    gazetteer = load_gazetteer()
-    return bool(gazetteer.countries_in(actor) & gazetteer.countries_in(claimant))
+def _total(draft: _Draft, kind: str) -> Casualties:
+    """The event's figure from all its sentences: restated figures count once."""
+    found = combine(draft.figures, kind)
+    if found == Casualties() and any(getattr(m, kind) == Casualties(0, 0, 0) for m in draft.mentions):
+        return Casualties(0, 0, 0)
+    return found
 
 
-def _largest(figures: list[Casualties]) -> Casualties:
-    """Sentences repeating a figure restate it; the largest of each end is what was reported."""
+def combine(sentence_figures: list[list[Figure]], kind: str) -> Casualties:
+    """Figures of one sentence add up; a later sentence restates (the largest stands)."""
+    sums = [total(figures, kind) for figures in sentence_figures]
+    sums = [s for s in sums if s != Casualties()]
 
     def top(end: str) -> int | None:
-        values = [getattr(f, end) for f in figures if getattr(f, end) is not None]
+        values = [getattr(s, end) for s in sums if getattr(s, end) is not None]
         return max(values) if values else None
 
     return Casualties(top("low"), top("best"), top("high"))
 
 
-def _civilian(figures: list[Figure]) -> bool | None:
-    victims = [f.civilian for f in figures if f.kind == "killed" and f.civilian is not None]
+def _same_side(actor: str | None, claimant: str | None, gazetteer: Gazetteer) -> bool:
+    """The claimant belongs to the actor's country ("Armenian soldiers" for Armenia's forces)."""
+    if not actor or not claimant:
+        return False
+    return bool(gazetteer.countries_in(actor) & gazetteer.countries_in(claimant))
+
+
+def _civilian(figures: list[list[Figure]]) -> bool | None:
+    victims = [
+        f.civilian for fs in figures for f in fs if f.kind == "killed" and f.civilian is not None
+    ]
     return any(victims) if victims else None
 
 

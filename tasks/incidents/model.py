@@ -106,6 +106,9 @@ class Incident:
     # The claim comes from actor1's own side ("Armenian soldiers said they destroyed an airbase
     # in Ganja"): a side announcing its strike, not a report of an attack on the other side.
     claimed_by_actor1: bool = False
+    # What decided the event type: "rule: <trigger>" or "model" (with its probability).
+    type_basis: str | None = None
+    type_probability: float | None = None
     mentions: tuple[Mention, ...] = field(default_factory=tuple)
 
     @property
@@ -118,7 +121,11 @@ class Incident:
         kept apart from reports of attacks at the same place and day (the claimed destruction of
         an airbase is not the shelling of the city's homes that the other side reported).
         """
-        place = str(self.geonameid) if self.geonameid is not None else (self.location or "?")
+        place = (
+            str(self.geonameid)
+            if self.geonameid is not None
+            else (self.location or self.country or "?")
+        )
         own_claim = "own-claim" if self.claimed_by_actor1 else ""
         return "|".join(
             (self.event_type, self.sub_event_type, place, self.event_date.isoformat(), own_claim)

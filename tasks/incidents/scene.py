@@ -31,12 +31,20 @@ def scene_places(
 
     ``government_names`` are the capitals that may stand for a government ("Kiev").
     """
-    places = [p for p in places if _may_be_scene(p, text, government_names)]
+    places = possible_scenes(places, text, government_names)
     after = [p for p in places if p.start >= trigger.end]
     if after:
         return _listed(after, text)
     before = [p for p in places if p.start < trigger.end]
     return _listed(before[::-1], text)[::-1]
+
+
+def possible_scenes(
+    places: list[PlaceMention], text: str, government_names: set[str]
+) -> list[PlaceMention]:
+    """The places of ``text`` that could be where something happened: not a speaker, a
+    party, a venue, a unit, an origin or a dateline."""
+    return [p for p in places if _may_be_scene(p, text, government_names)]
 
 
 def _listed(places: list[PlaceMention], text: str) -> list[PlaceMention]:
