@@ -198,12 +198,12 @@ class _Story:
     ) -> list[PlaceMention | None] | None:
         """Where an event no sentence placed happened: the last scene named, else its
         country, else unknown; None when it is no event (a word like "the shelling reports"
-        with neither figure nor country to anchor it)."""
+        with no figure, no day and no country to anchor it)."""
         if self.last_scene is not None:
             return [self.last_scene]
         if reading.country is not None:
             return [reading.country]
-        return [None] if figures or trigger.verbal else None
+        return [None] if figures or trigger.verbal or reading.dated else None
 
     def _draft(
         self,
@@ -244,7 +244,8 @@ class _Story:
             return
         places = {_place_key(p) for p in reading.places}
         for draft in self.drafts.values():
-            if _place_key(draft.place) in places and draft.when.event_date == reading.when.event_date:
+            same_day = draft.when.event_date == reading.when.event_date
+            if _place_key(draft.place) in places and same_day:
                 draft.mentions.append(_mention(reading, [], self.source))
                 return
 
@@ -354,7 +355,8 @@ def _incident(draft: _Draft, reader: IncidentReader) -> Incident:
 def _total(draft: _Draft, kind: str) -> Casualties:
     """The event's figure from all its sentences: restated figures count once."""
     found = combine(draft.figures, kind)
-    if found == Casualties() and any(getattr(m, kind) == Casualties(0, 0, 0) for m in draft.mentions):
+    none = Casualties(0, 0, 0)
+    if found == Casualties() and any(getattr(m, kind) == none for m in draft.mentions):
         return Casualties(0, 0, 0)
     return found
 
