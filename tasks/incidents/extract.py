@@ -112,8 +112,10 @@ def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
         when = stated or context.get(sentence.paragraph) or publication_date(published)
         attribution = attribute(matched, speaker)
         speaker = attribution.claimed_by or speaker
-        if _history(matched) or when.date_end < published - timedelta(days=HISTORY_DAYS):
+        if when.date_end < published - timedelta(days=HISTORY_DAYS):
             continue
+        if _history(matched) and stated is None:
+            continue  # "waited 30 years": background, unless the sentence dates its own news
         places = gazetteer.find(matched, countries, provinces, steer)
         country = gazetteer.country_of(matched, countries)
         readings.append(
