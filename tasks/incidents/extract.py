@@ -225,9 +225,7 @@ class _Story:
         precision = geo_precision(place, reading.text) if place is not None else None
         draft = self.drafts.setdefault(
             key,
-            _Draft(
-                trigger, reading.when, place, precision, actor1, actor2, reading.attribution
-            ),
+            _Draft(trigger, reading.when, place, precision, actor1, actor2, reading.attribution),
         )
         draft.actor1, draft.actor2 = draft.actor1 or actor1, draft.actor2 or actor2
         if draft.attribution.claimed_by is None:
