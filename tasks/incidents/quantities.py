@@ -44,8 +44,10 @@ _WORD_NUMBER = (
     rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))}"
 )
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d+"
-_PERSON_WORDS = r"(?:[A-Za-z'’/-]+ ){0,3}?"
 _NUMBER = rf"(?:{_DIGITS}|{_WORD_NUMBER})"
+# who a number counts, before the verb: up to three words, not a second clause ("one ranger
+# and injured another") nor a second number ("On 4 May 2020 two men...": 2020 counts no one)
+_PERSON_WORDS = rf"(?:(?!and\b|(?:{_NUMBER})\b)[A-Za-z'’/-]+ ){{0,3}}?"
 # "between 2 and 4", "2 to 4", "8-10"
 _RANGE = re.compile(
     rf"between {_NUMBER} (?:and|to) {_NUMBER}|{_NUMBER} to {_NUMBER}|\d+ ?[-–] ?\d+",
@@ -214,7 +216,8 @@ def _phrases() -> dict[str, str]:
         "single": words["singular_nouns"],
         "determiner": determiner,
         # "a man and his brother": two people named one by one
-        "pair": rf"(?P<pair> and {determiner}?(?:[\w'’-]+ ){{0,2}}?(?:{words['singular_nouns']}))",
+        "pair": rf"(?P<pair> and {determiner}?(?:(?![\w'’-]*(?:ing|ed) )[\w'’-]+ ){{0,2}}?"
+        rf"(?:{words['singular_nouns']})(?![\w-]))",
         "aux": r"(?:were|was|have been|has been|had been|are|is|being|got|reported|left|confirmed)",
         "adverbs": rf"(?: (?:{words['adverbs']}))*",
         # killed, not "killed or wounded", and not the active "gunmen killed three villagers"
@@ -238,6 +241,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         rf"(?:[\w'’/-]+ ){{0,3}}?(?:{p['people']}) (?:of|from|in|belonging to) "
         r"(?:(?!(?:who|that|which|whom|and|after|when|while|were|was)\b)[\w'’/-]+ ){1,4}?"
     )
+    attribute = r"(?<!\bthe )(?<!\ba )"  # "the wounded guard died": who, not a count
     aside = r"(?:\([^()]*\) |,? (?:including|among them) (?:[\w'’/-]+ ){0,4}?[\w'’/-]+,? )"
     return (
         # "two soldiers were killed", "12 people killed, 46 wounded", "three dead", "Thirteen
@@ -262,18 +266,19 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(
             rf"\b(?P<killed>{words['death_toll']}|{words['death_of']}) {p['number']}\b", flags
         ),
-        # "Ukrainian soldier killed", "a militiaman was wounded", "The victim died", "a man and
-        # a woman were shot dead", "an old man's body was found"
+        # "Ukrainian soldier killed", "a militiaman was wounded", "The victim, 18, died", "a man
+        # and a woman were shot dead", "an old man's body was found"
         re.compile(
             rf"(?<![\w-])(?:(?P<first>{p['single']}){p['pair']}|(?P<who>{p['single']}))"
-            rf"(?:(?:’s|'s) (?:dead |lifeless |charred |beheaded )?(?P<body>body)|(?: "
-            rf"{p['aux']})?{p['adverbs']} (?:{p['killed']}|{p['injured']}))",
+            rf"(?:(?:’s|'s) (?:dead |lifeless |charred |beheaded )?(?P<body>body)|"
+            rf"(?:, [^,]{{1,30}},)?(?: {p['aux']})?{p['adverbs']} "
+            rf"(?:{p['killed']}|{p['injured']}))",
             flags,
         ),
         # "shelling kills DPR militiaman", "killing a civilian", "the body of a man", "killed
         # the father and a son"
         re.compile(
-            rf"{p['realised']}\b(?:{kill_verb}|(?P<injured>{words['injured']})) "
+            rf"{p['realised']}\b(?:{kill_verb}|{attribute}(?P<injured>{words['injured']})) "
             rf"(?:{p['determiner']}(?P<who>(?:[\w'’-]+ ){{0,2}}?(?:{p['single']}))|"
             rf"(?P<named>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{p['single']})))(?![\w-]){p['pair']}?",
             flags,
@@ -341,10 +346,11 @@ def _counts_new_people(sentence: str, figure: Figure) -> bool:
 def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
     """ "Five troops, 19 civilians killed": groups listed before a figure share its verb.
 
-    The list lies between the previous figure's end (``bound``) and this one.
+    The list lies between the previous figure's end (``bound``) and this one, which is itself
+    a counted group (not "gunmen shot and killed a man": there the group before is who killed).
     """
     listed = _list_pattern().search(sentence, bound, figure.start)
-    if listed is None:
+    if listed is None or not _list_item_pattern().match(sentence, figure.start):
         return [figure]
     items = [
         Figure(
