@@ -44,7 +44,15 @@ _WORD_NUMBER = (
     rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))}"
 )
 _DIGITS = r"\d{1,3}(?:,\d{3})+|\d+"
-_PERSON_WORDS = r"(?:[A-Za-z'’-]+ ){0,3}?"
+_NUMBER = rf"(?:{_DIGITS}|{_WORD_NUMBER})"
+# who a number counts, before the verb: up to three words, not a second clause ("one ranger
+# and injured another") nor a second number ("On 4 May 2020 two men...": 2020 counts no one)
+_PERSON_WORDS = rf"(?:(?!and\b|(?:{_NUMBER})\b)[A-Za-z'’/-]+ ){{0,3}}?"
+# "between 2 and 4", "2 to 4", "8-10"
+_RANGE = re.compile(
+    rf"between {_NUMBER} (?:and|to) {_NUMBER}|{_NUMBER} to {_NUMBER}|\d+ ?[-–] ?\d+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,9 @@ class Figure:
     civilian: bool | None
     start: int
     end: int
+    # "another three", "a further four", "also killed two": people on top of those already
+    # counted in earlier sentences, not a restatement of them
+    additional: bool = False
 
 
 def parse_number(phrase: str) -> int | None:
@@ -77,16 +88,24 @@ def parse_number(phrase: str) -> int | None:
 
 
 def casualty_range(qualifier: str | None, amount: str) -> Casualties:
-    """The range that ``qualifier`` (``at least``, ``up to``...) puts around ``amount``."""
+    """The range that ``qualifier`` (``at least``, ``up to``...) puts around ``amount``.
+
+    "between 2 and 4" and "8-10" are ranges of their own: the smaller number is the floor.
+    """
     vague = lexicon("quantities")["vague_amounts"]
     if amount.lower() in vague:
         value = vague[amount.lower()]
         return Casualties(low=value, best=value)
+    if _RANGE.fullmatch(amount):
+        low, high = (parse_number(n) for n in re.findall(rf"\b(?:{_NUMBER})\b", amount, re.I))
+        if low is None or high is None or low > high:
+            return Casualties()
+        return Casualties(low=low, high=high)
     value = parse_number(amount)
     if value is None:
         return Casualties()
     side = lexicon("quantities")["qualifiers"].get((qualifier or "").lower())
-    if side == "low":
+    if side in ("low", "about"):
         return Casualties(low=value, best=value)
     if side == "high":
         return Casualties(high=value)
@@ -94,21 +113,21 @@ def casualty_range(qualifier: str | None, amount: str) -> Casualties:
         return Casualties(low=value + 1, best=value + 1)
     if side == "below":
         return Casualties(high=max(value - 1, 0))
-    if side == "about":
-        return Casualties(best=value)
     return Casualties(low=value, best=value, high=value)
 
 
 def find_figures(sentence: str) -> list[Figure]:
-    """Every killed/injured figure of ``sentence``, in order of appearance."""
-    figures = [_figure(match) for pattern in _patterns() for match in pattern.finditer(sentence)]
-    subset = word_pattern(lexicon("quantities")["subset_of"])
+    """Every killed/injured figure of ``sentence``, in order of appearance.
+
+    Where phrasings overlap, the one starting first (and longest) reads the clause; a figure
+    that only restates part of the people already counted, or denies a death, is dropped.
+    """
     figures = [
-        f
-        for f in figures
-        if f.casualties != Casualties() and not subset.search(sentence, f.start, f.end)
+        _figure(sentence, match) for pattern in _patterns() for match in pattern.finditer(sentence)
     ]
+    figures = [f for f in figures if f.casualties != Casualties()]
     figures = _without_overlaps(sorted(figures, key=lambda f: (f.start, -f.end)))
+    figures = [f for f in figures if _counts_new_people(sentence, f)]
     bounds = [0, *(f.end for f in figures)]
     return [
         listed
@@ -119,12 +138,26 @@ def find_figures(sentence: str) -> list[Figure]:
 
 def total(figures: list[Figure], kind: str) -> Casualties:
     """Several figures of one kind in a sentence are separate groups of people: add them up."""
-    chosen = [f.casualties for f in figures if f.kind == kind]
-    if not chosen:
-        return Casualties()
-    return Casualties(
-        *(_sum_or_none([getattr(c, end) for c in chosen]) for end in ("low", "best", "high"))
-    )
+    return _sum([f.casualties for f in figures if f.kind == kind])
+
+
+def combine(sentence_figures: list[list[Figure]], kind: str) -> Casualties:
+    """The toll of one incident from the figures of its sentences, in text order.
+
+    Within a sentence the figures are separate groups and add up (``total``). A later sentence
+    restates or updates the toll ("2 civilians killed ... 2 fatalities", "the toll rose to 10"),
+    so the largest stands, unless it opens with people on top of those counted ("Another three
+    were killed"): those are added, and the rest of that sentence restates the new toll.
+    """
+    toll = Casualties()
+    for figures in sentence_figures:
+        chosen = [f for f in figures if f.kind == kind]
+        if chosen and chosen[0].additional:
+            more = total([f for f in chosen if f.additional], kind)
+            toll = _plus(toll, more)
+            chosen = [f for f in chosen if not f.additional]
+        toll = _largest(toll, total(chosen, kind))
+    return toll
 
 
 def none_reported(sentence: str, kind: str) -> bool:
@@ -132,82 +165,192 @@ def none_reported(sentence: str, kind: str) -> bool:
     return bool(word_pattern(lexicon("quantities")[f"none_{kind}"]).search(sentence))
 
 
+def _sum(figures: list[Casualties]) -> Casualties:
+    """Separate groups: each end is the sum, unknown when any group leaves it unknown."""
+    if not figures:
+        return Casualties()
+    return Casualties(
+        *(_sum_or_none([getattr(c, end) for c in figures]) for end in ("low", "best", "high"))
+    )
+
+
 def _sum_or_none(values: list[int | None]) -> int | None:
     return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
+def _plus(toll: Casualties, more: Casualties) -> Casualties:
+    """``more`` people on top of ``toll``; with nothing counted yet they are the toll."""
+    return more if toll == Casualties() else _sum([toll, more])
+
+
+def _largest(first: Casualties, second: Casualties) -> Casualties:
+    """Each end of the range at its largest reported value."""
+
+    def top(end: str) -> int | None:
+        values = [v for v in (getattr(first, end), getattr(second, end)) if v is not None]
+        return max(values) if values else None
+
+    return Casualties(top("low"), top("best"), top("high"))
+
+
 @cache
-def _patterns() -> tuple[re.Pattern[str], ...]:
+def _phrases() -> dict[str, str]:
+    """The regular-expression pieces the patterns share, built from the lexicon."""
     words = lexicon("quantities")
     qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
+    single = rf"{_DIGITS}|{_WORD_NUMBER}"
     amount = "|".join(
         [
+            _RANGE.pattern,
             *sorted(map(re.escape, words["vague_amounts"]), key=len, reverse=True),
-            _DIGITS,
-            _WORD_NUMBER,
+            single,
+            words["ordinal_one"],
             "an?",
         ]
     )
-    number = rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{amount})"
-    kinds = rf"(?P<killed>{words['killed']})|(?P<injured>{words['injured']})"
-    people = rf"{words['civilian_nouns']}|{words['combatant_nouns']}|people|persons"
+    people = f"{words['civilian_nouns']}|{words['combatant_nouns']}|{words['other_nouns']}"
+    determiner = r"(?:an? |one |the |his |her |their |its )"
+    return {
+        "number": rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{amount})",
+        "people": people,
+        "single": words["singular_nouns"],
+        "determiner": determiner,
+        # "a man and his brother": two people named one by one
+        "pair": rf"(?P<pair> and {determiner}?(?:(?![\w'’-]*(?:ing|ed) )[\w'’-]+ ){{0,2}}?"
+        rf"(?:{words['singular_nouns']})(?![\w-]))",
+        "aux": r"(?:were|was|have been|has been|had been|are|is|being|got|reported|left|confirmed)",
+        "adverbs": rf"(?: (?:{words['adverbs']}))*",
+        # killed, not "killed or wounded", and not the active "gunmen killed three villagers"
+        "killed": rf"(?P<killed>{words['killed']})(?![\w-])(?! {words['killed_or_injured']})"
+        rf"(?! (?:{single}|an?|the|his|her|their|its|him|them)\b)",
+        "injured": rf"(?P<injured>{words['injured']})(?![\w-])",
+        "realised": "".join(rf"(?<!\b{word} )" for word in words["unrealised_before"]),
+    }
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    words, p = lexicon("quantities"), _phrases()
     flags = re.IGNORECASE
+    kill_verb = (
+        rf"(?P<killed>{words['killed']}|{words['death_of']})(?! {words['killed_or_injured']})"
+    )
+    # who the number counts: up to three words ("Taliban militants"), or people named with
+    # where they belong ("1 resident of Garin Goje", "2 members of the regime's Air Force")
+    belonging = (
+        rf"(?:[\w'’/-]+ ){{0,3}}?(?:{p['people']}) (?:of|from|in|belonging to) "
+        r"(?:(?!(?:who|that|which|whom|and|after|when|while|were|was)\b)[\w'’/-]+ ){1,4}?"
+    )
+    attribute = r"(?<!\bthe )(?<!\ba )"  # "the wounded guard died": who, not a count
+    aside = r"(?:\([^()]*\) |,? (?:including|among them) (?:[\w'’/-]+ ){0,4}?[\w'’/-]+,? )"
     return (
-        # "two soldiers were killed", "12 people killed, 46 wounded", "three dead"; not "two
-        # wounded soldiers" (an attribute) nor "19 times killing" (a count of something else)
+        # "two soldiers were killed", "12 people killed, 46 wounded", "three dead", "Thirteen
+        # LNA soldiers were reportedly killed", "5 civilians (2 men, 3 women) were killed";
+        # not "two wounded soldiers" (an attribute) nor "19 times killing" (a count of
+        # something else)
         re.compile(
-            rf"(?<![\w,.-])(?<!\bno ){number} (?P<who>{_PERSON_WORDS})(?:(?:were|was|"
-            rf"have been|has been|had been|are|is|reported|left|confirmed) )?"
-            rf"(?!(?:killing|wounding|injuring)\b)(?:(?P<killed>{words['killed']})\b|"
-            rf"(?P<injured>{words['injured']})\b(?! (?:[\w'’-]+ )?(?:{people})\b))",
+            rf"(?<![\w,.-])(?<!\bno ){p['number']} (?P<who>{belonging}|{_PERSON_WORDS})"
+            rf"{aside}?(?:{p['aux']} )?(?:(?:{words['adverbs']}) )*"
+            rf"(?!(?:killing|wounding|injuring)\b)(?:{p['killed']}|{p['injured']}"
+            rf"(?! (?:[\w'’-]+ )?(?:{p['people']})\b))",
             flags,
         ),
-        # "killing one civilian", "wounding at least four others"
+        # "killing one civilian", "wounding at least four others", "killed 8-10 residents"
         re.compile(
-            rf"\b(?:{kinds}) {number}(?P<who> (?:[A-Za-z'’-]+ ){{0,2}}?(?:"
-            rf"{words['civilian_nouns']}|{words['combatant_nouns']}|others|people|"
-            rf"persons))?(?![\w-])",
+            rf"{p['realised']}\b(?:(?P<killed>{words['killed']})|(?P<injured>{words['injured']}))"
+            rf" {p['number']}(?P<who> (?:[\w'’/-]+ ){{0,2}}?(?:{p['people']}))?(?![\w-])"
+            rf"(?(who)|(?! (?!(?:{words['after_bare_number']})\b)[a-z]))",
             flags,
         ),
         # "death toll rises to 28", "the death of three troops"
-        re.compile(rf"\b(?P<killed>{words['death_toll']}|{words['death_of']}) {number}\b", flags),
-        # "Ukrainian soldier killed", "a militiaman was wounded"
         re.compile(
-            rf"(?<![\w-])(?P<who>{words['singular_nouns']})(?: (?:was|is|has been|had "
-            rf"been|reported|confirmed))? (?:{kinds})\b",
+            rf"\b(?P<killed>{words['death_toll']}|{words['death_of']}) {p['number']}\b", flags
+        ),
+        # "Ukrainian soldier killed", "a militiaman was wounded", "The victim, 18, died", "a man
+        # and a woman were shot dead", "an old man's body was found"
+        re.compile(
+            rf"(?<![\w-])(?:(?P<first>{p['single']}){p['pair']}|(?P<who>{p['single']}))"
+            rf"(?:(?:’s|'s) (?:dead |lifeless |charred |beheaded )?(?P<body>body)|"
+            rf"(?:, [^,]{{1,30}},)?(?: {p['aux']})?{p['adverbs']} "
+            rf"(?:{p['killed']}|{p['injured']}))",
             flags,
         ),
-        # "shelling kills DPR militiaman", "killing a civilian", "death of militia fighter"
+        # "shelling kills DPR militiaman", "killing a civilian", "the body of a man", "killed
+        # the father and a son"
         re.compile(
-            rf"\b(?:(?P<killed>{words['killed']}|{words['death_of']})|"
-            rf"(?P<injured>{words['injured']})) (?:an? |one )?"
-            rf"(?P<who>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{words['singular_nouns']}))(?![\w-])",
+            rf"{p['realised']}\b(?:{kill_verb}|{attribute}(?P<injured>{words['injured']})) "
+            rf"(?:{p['determiner']}(?P<who>(?:[\w'’-]+ ){{0,2}}?(?:{p['single']}))|"
+            rf"(?P<named>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{p['single']})))(?![\w-]){p['pair']}?",
+            flags,
+        ),
+        # "stabbed a journalist to death", "shot him dead", "beat two men to death"
+        re.compile(
+            rf"\b(?:{words['to_death_verbs']}) (?:{p['number']} |{p['determiner']})?"
+            rf"(?P<who>(?:[\w'’-]+ ){{0,3}}?(?:{p['single']}|{p['people']})){p['pair']}? "
+            rf"(?P<killed>to death|dead)\b",
+            flags,
+        ),
+        # "A local party leader was beaten to death": a singular passive is one death
+        re.compile(
+            rf"\b(?:was|has been|had been){p['adverbs']} (?P<killed>{words['killed_passive']})"
+            rf"(?![\w-])(?! {words['killed_or_injured']})",
             flags,
         ),
     )
 
 
-def _figure(match: re.Match[str]) -> Figure:
-    kind = "killed" if match.groupdict().get("killed") else "injured"
-    amount = match.groupdict().get("amount") or "one"  # a singular noun is one person
-    if amount.lower() in ("a", "an") and not (match.groupdict().get("who") or "").strip():
+def _figure(sentence: str, match: re.Match[str]) -> Figure:
+    found = match.groupdict()
+    kind = "killed" if found.get("killed") or found.get("body") else "injured"
+    who = found.get("who") or found.get("named") or ""
+    amount = found.get("amount") or ("two" if found.get("pair") else "one")
+    if amount.lower() in ("a", "an") and not who.strip():
         return Figure(kind, Casualties(), None, match.start(), match.end())
+    if re.fullmatch(lexicon("quantities")["ordinal_one"], amount, re.IGNORECASE):
+        amount = "one"
     return Figure(
         kind,
-        casualty_range(match.groupdict().get("qualifier"), amount),
-        _civilian(match.groupdict().get("who") or ""),
+        casualty_range(found.get("qualifier"), amount),
+        _civilian(" ".join(filter(None, (who, found.get("first"), found.get("pair"))))),
         match.start(),
         match.end(),
+        _additional(sentence, match),
     )
+
+
+def _additional(sentence: str, match: re.Match[str]) -> bool:
+    """ "another three", "three more were killed", "were also killed", "In addition, two...":
+    the marker in the figure, right before it, or opening the sentence."""
+    marker = lexicon("quantities")["additional"]
+    before = sentence[: match.start()]
+    return bool(
+        re.search(rf"\b(?:{marker})\b(?! than)", match.group(0), re.IGNORECASE)
+        or re.search(rf"\b(?:{marker}),? $", before, re.IGNORECASE)
+        or re.match(rf"(?:{marker}),? ", before, re.IGNORECASE)
+    )
+
+
+def _counts_new_people(sentence: str, figure: Figure) -> bool:
+    """False for a share of people already counted ("including two children", "four of the
+    dead were women") and for a denied death ("no police officer was killed")."""
+    words = lexicon("quantities")
+    before = sentence[: figure.start]
+    if re.search(words["subset_before"], before.rstrip(" ,") + " ", re.IGNORECASE):
+        return False
+    if re.search(words["negated_before"], before, re.IGNORECASE):
+        return False
+    share = word_pattern(words["subset_of"]).search(sentence, figure.start)
+    return share is None or share.start() >= figure.end
 
 
 def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
     """ "Five troops, 19 civilians killed": groups listed before a figure share its verb.
 
-    The list lies between the previous figure's end (``bound``) and this one.
+    The list lies between the previous figure's end (``bound``) and this one, which is itself
+    a counted group (not "gunmen shot and killed a man": there the group before is who killed).
     """
     listed = _list_pattern().search(sentence, bound, figure.start)
-    if listed is None:
+    if listed is None or not _list_item_pattern().match(sentence, figure.start):
         return [figure]
     items = [
         Figure(
@@ -216,6 +359,7 @@ def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
             _civilian(item["who"]),
             listed.start() + item.start(),
             listed.start() + item.end(),
+            figure.additional,
         )
         for item in _list_item_pattern().finditer(listed.group(0))
     ]
@@ -226,10 +370,9 @@ def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
 def _list_item_pattern() -> re.Pattern[str]:
     words = lexicon("quantities")
     qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
-    nouns = f"{words['civilian_nouns']}|{words['combatant_nouns']}|people|persons"
     return re.compile(
         rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{_DIGITS}|{_WORD_NUMBER}) "
-        rf"(?P<who>(?:[A-Za-z'’-]+ ){{0,2}}?(?:{nouns})),?(?: and)? ",
+        rf"(?P<who>(?:[\w'’/-]+ ){{0,2}}?(?:{_phrases()['people']})),?(?: and)? ",
         re.IGNORECASE,
     )
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from tasks.incidents.lexicons import lexicon
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[A-Z\"'“‘])")
-# A sentence ends at . ! ? (optionally closed by a quote) followed by space and a capital or
-# quote, unless the word before the full stop is an abbreviation ("Oct. 3", "Gen. Smith", "U.S.")
-# or an initial ("John F. Kennedy").
-_SENTENCE_END = re.compile(r"[.!?][\"'”’]?(?=\s+[\"'“‘(]?[A-Z])")
+# A sentence ends at . ! ? (optionally closed by a quote) followed by space and a capital, a
+# digit ("... died. 3 fatalities.") or a quote, unless the word before the full stop is an
+# abbreviation ("Oct. 3", "Gen. Smith", "U.S.") or an initial ("John F. Kennedy").
+_SENTENCE_END = re.compile(r"[.!?][\"'”’]?(?=\s+[\"'“‘(]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|"
     r"Dec)$|(?:\b[A-Z]\.)+[A-Z]$"
