@@ -36,13 +36,14 @@ from tasks.incidents.events import (
 from tasks.incidents.gazetteer import Gazetteer, PlaceMention, country_name, iso3
 from tasks.incidents.lexicons import lexicon
 from tasks.incidents.model import Casualties, Incident, Mention
-from tasks.incidents.quantities import Figure, find_figures, none_reported, total
+from tasks.incidents.quantities import Figure, combine, find_figures, none_reported
 from tasks.incidents.reader import IncidentReader, default_reader
 from tasks.incidents.scene import geo_precision, possible_scenes, scene_places
 from tasks.incidents.sentences import Sentence, readable_case, split_sentences
 from tasks.incidents.textdates import TextDate, find_date, local_day, publication_date
 
 HISTORY_DAYS = 365  # a sentence dated further back is background, not news
+_TERMINAL = re.compile(r"[.!?][\"'”’)]*$")
 
 
 @dataclass
@@ -66,7 +67,8 @@ class _Reading:
 
     ``text`` is the sentence as matched (an ALL-CAPS headline in ordinary case); the mention
     keeps ``sentence`` as written. ``country`` is the event's country when the sentence names
-    no usable town; ``dated`` whether the sentence itself said when.
+    no usable town; ``dated`` whether the sentence itself said when; ``heading`` whether it is
+    a section heading ("Self-declared leader wounded") announcing what follows.
     """
 
     sentence: Sentence
@@ -76,6 +78,7 @@ class _Reading:
     places: list[PlaceMention]
     attribution: Attribution
     country: PlaceMention | None
+    heading: bool = False
 
 
 def extract_incidents(
@@ -104,7 +107,9 @@ def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
     context: dict[int, TextDate] = {}
     speaker: str | None = None
     readings = []
-    for sentence in split_sentences(text):
+    sentences = split_sentences(text)
+    headings = _headings(sentences)
+    for sentence in sentences:
         matched = readable_case(sentence.text)
         stated = find_date(matched, published)
         if stated is not None:
@@ -119,9 +124,31 @@ def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
         places = gazetteer.find(matched, countries, provinces, steer)
         country = gazetteer.country_of(matched, countries)
         readings.append(
-            _Reading(sentence, matched, when, stated is not None, places, attribution, country)
+            _Reading(
+                sentence,
+                matched,
+                when,
+                stated is not None,
+                places,
+                attribution,
+                country,
+                sentence in headings,
+            )
         )
     return readings
+
+
+def _headings(sentences: list[Sentence]) -> set[Sentence]:
+    """Paragraphs of one unpunctuated line with more text after them: section headings."""
+    by_paragraph: dict[int, list[Sentence]] = {}
+    for sentence in sentences:
+        by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
+    last = max(by_paragraph, default=0)
+    return {
+        only
+        for number, (only, *more) in by_paragraph.items()
+        if not more and number not in (0, last) and not _TERMINAL.search(only.text)
+    }
 
 
 def _at_home(readings: list[_Reading], gazetteer: Gazetteer) -> list[_Reading]:
@@ -166,7 +193,7 @@ class _Story:
             return
         actors = find_actors(reading.text)
         scenes = _scenes(reading, trigger, figures, actors, self.reader.gazetteer)
-        if not scenes and _tally(reading.text):
+        if not scenes and (_tally(reading.text) or reading.heading):
             return
         if not scenes and self._goes_on(reading):
             self._add(self.focus, reading, figures)
@@ -176,9 +203,9 @@ class _Story:
             return
         self.last_scene = (scenes or named or [self.last_scene])[0]
         actor1, actor2 = actors_around(actors, trigger, reading.text)
-        for place in targets:
+        for place, own in zip(targets, _share_out(figures, len(targets)), strict=True):
             draft = self._draft(reading, trigger, place, actor1, actor2)
-            self._add(draft, reading, figures if len(targets) == 1 else [])
+            self._add(draft, reading, own)
             self.focus = draft
 
     def incidents(self) -> list[Incident]:
@@ -200,12 +227,13 @@ class _Story:
     ) -> list[PlaceMention | None] | None:
         """Where an event no sentence placed happened: the last scene named, else its
         country, else unknown; None when it is no event (a word like "the shelling reports"
-        with no figure, no day and no country to anchor it)."""
+        or "leader wounded" with no death, no day and no country to anchor it)."""
         if self.last_scene is not None:
             return [self.last_scene]
         if reading.country is not None:
             return [reading.country]
-        return [None] if figures or trigger.verbal or reading.dated else None
+        killed = any(f.kind == "killed" for f in figures)
+        return [None] if killed or trigger.verbal or reading.dated else None
 
     def _draft(
         self,
@@ -250,6 +278,14 @@ class _Story:
                 return
 
 
+def _share_out(figures: list[Figure], scenes: int) -> list[list[Figure]]:
+    """Each scene's figures: "killing two in A and three in B" pairs them in order; a figure
+    the sentence gives for a list of scenes stays with the first, so it counts once."""
+    if len(figures) == scenes:
+        return [[figure] for figure in figures]
+    return [figures] + [[] for _ in range(scenes - 1)]
+
+
 def _scenes(
     reading: _Reading,
     trigger: Trigger,
@@ -277,7 +313,7 @@ def _event_trigger(text: str, figures: list[Figure]) -> Trigger | None:
         return None
     first = figures[0]
     event_type, sub_event_type = casualties_only_type(first.civilian)
-    return Trigger(event_type, sub_event_type, True, first.start, first.end, True, "casualties")
+    return Trigger(event_type, sub_event_type, True, first.start, first.end, False, "casualties")
 
 
 @cache
@@ -359,18 +395,6 @@ def _total(draft: _Draft, kind: str) -> Casualties:
     if found == Casualties() and any(getattr(m, kind) == none for m in draft.mentions):
         return Casualties(0, 0, 0)
     return found
-
-
-def combine(sentence_figures: list[list[Figure]], kind: str) -> Casualties:
-    """Figures of one sentence add up; a later sentence restates (the largest stands)."""
-    sums = [total(figures, kind) for figures in sentence_figures]
-    sums = [s for s in sums if s != Casualties()]
-
-    def top(end: str) -> int | None:
-        values = [getattr(s, end) for s in sums if getattr(s, end) is not None]
-        return max(values) if values else None
-
-    return Casualties(top("low"), top("best"), top("high"))
 
 
 def _same_side(actor: str | None, claimant: str | None, gazetteer: Gazetteer) -> bool:
