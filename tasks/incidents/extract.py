@@ -40,7 +40,13 @@ from tasks.incidents.quantities import Figure, combine, find_figures, none_repor
 from tasks.incidents.reader import IncidentReader, default_reader
 from tasks.incidents.scene import geo_precision, possible_scenes, scene_places
 from tasks.incidents.sentences import Sentence, readable_case, split_sentences
-from tasks.incidents.textdates import TextDate, find_date, local_day, publication_date
+from tasks.incidents.textdates import (
+    TextDate,
+    find_date,
+    headline_date,
+    local_day,
+    publication_date,
+)
 
 HISTORY_DAYS = 365  # a sentence dated further back is background, not news
 _TERMINAL = re.compile(r"[.!?][\"'”’)]*$")
@@ -109,12 +115,15 @@ def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
     readings = []
     sentences = split_sentences(text)
     headings = _headings(sentences)
+    undated = publication_date(published)
+    if len(sentences) == 1 and not _TERMINAL.search(sentences[0].text):
+        undated = headline_date(published)
     for sentence in sentences:
         matched = readable_case(sentence.text)
         stated = find_date(matched, published)
         if stated is not None:
             context[sentence.paragraph] = stated
-        when = stated or context.get(sentence.paragraph) or publication_date(published)
+        when = stated or context.get(sentence.paragraph) or undated
         attribution = attribute(matched, speaker)
         speaker = attribution.claimed_by or speaker
         if when.date_end < published - timedelta(days=HISTORY_DAYS):
