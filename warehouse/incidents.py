@@ -34,6 +34,8 @@ _CODING = [
     ("civilian_killed", pa.bool_()), ("claim_status", pa.string()), ("claimed_by", pa.string()),
     ("denied_by", pa.string()), ("claimed_by_actor1", pa.bool_()),
 ]  # fmt: skip
+# Added by migration 005, so they stand last in both tables.
+_TYPING = [("type_basis", pa.string()), ("type_probability", pa.float64())]
 _SENTENCE = pa.struct(
     [("sentence", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
      *((f"{kind}_{end}", pa.int32()) for kind in ("killed", "injured")
@@ -42,12 +44,13 @@ _SENTENCE = pa.struct(
 INCIDENTS_SCHEMA = pa.schema(
     [("incident_id", pa.string()), ("incident_key", pa.string()), *_CODING,
      ("num_articles", pa.int32()), ("num_sources", pa.int32()), ("first_reported_at", TS),
-     ("last_updated_run", pa.string())]
+     ("last_updated_run", pa.string()), *_TYPING]
 )  # fmt: skip
 MENTIONS_SCHEMA = pa.schema(
     [("incident_id", pa.string()), ("article_id", pa.string()), ("url", pa.string()),
      ("source_id", pa.string()), ("published_at", TS), ("run_id", pa.string()),
-     ("extractor_version", pa.string()), *_CODING, ("sentences", pa.list_(_SENTENCE))]
+     ("extractor_version", pa.string()), *_CODING, ("sentences", pa.list_(_SENTENCE)),
+     *_TYPING]
 )  # fmt: skip
 EXTRACTIONS_SCHEMA = pa.schema(
     [("article_id", pa.string()), ("extractor_version", pa.string()), ("run_id", pa.string()),

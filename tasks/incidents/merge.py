@@ -215,7 +215,7 @@ CODING_FIELDS = (
     "event_type", "sub_event_type", "event_date", "date_start", "date_end", "time_precision",
     "date_basis", "location", "admin1", "country", "latitude", "longitude", "geonameid",
     "geo_precision", "actor1", "actor2", "civilian_killed", "claim_status", "claimed_by",
-    "denied_by", "claimed_by_actor1",
+    "denied_by", "claimed_by_actor1", "type_basis", "type_probability",
 )  # fmt: skip
 ENDS = ("low", "best", "high")
 

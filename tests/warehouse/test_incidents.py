@@ -85,7 +85,8 @@ def test_storing_the_same_reports_again_changes_no_row(con):
     before = con.execute("SELECT * FROM incidents").fetchall()
     assert store_reports(con, reports, run_id="run-2") == (0, 0)
     assert con.execute("SELECT * FROM incidents").fetchall() == before
-    assert before[0][-1] == "run-1"  # last_updated_run stays with the run that changed it
+    # last_updated_run stays with the run that changed it
+    assert con.execute("SELECT last_updated_run FROM incidents").fetchone()[0] == "run-1"
 
 
 def test_an_article_that_no_longer_reports_an_incident_stops_supporting_it(con):
