@@ -34,9 +34,7 @@ _AREA_SUFFIX = (
 # A name may start with a lower-case Arabic article: "al-Hudaydah".
 _CAPITALISED_RUN = re.compile(
     r"(?<![\w-])(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’.-]*"
-    r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ad|ar|as|ash|at|az))*"
-    + _AREA_SUFFIX
-    + r"(?![\w-])"
+    r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az))*" + _AREA_SUFFIX + r"(?![\w-])"
 )
 _POSSESSIVE = re.compile(r"['’]s?$")
 # "Town, Province", "Town (District, Province)": what may stand between a place and its area.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters NFKD does not split into a base letter and a mark.
 _LETTERS = str.maketrans(
@@ -37,11 +38,14 @@ _AREA_AFFIXES = re.compile(
 )
 
 
+@lru_cache(maxsize=65_536)  # the same names recur sentence after sentence
 def fold(name: str) -> str:
     """The key names are compared by: no accents or apostrophes, hyphens as spaces,
     Arabic articles in lower case; otherwise as written."""
-    decomposed = unicodedata.normalize("NFKD", name.translate(_LETTERS))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = name
+    if not name.isascii():
+        decomposed = unicodedata.normalize("NFKD", name.translate(_LETTERS))
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = _SEPARATORS.split(_MARKS.sub("", plain).strip())
     return " ".join(w.lower() if w.lower() in _ARTICLES else w for w in words if w)
 
