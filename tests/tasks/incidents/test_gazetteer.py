@@ -1,3 +1,4 @@
+from tasks.incidents import gazetteer_build, gazetteer_cache
 from tasks.incidents.gazetteer import load_gazetteer
 
 
@@ -88,3 +89,82 @@ def test_a_region_the_article_names_steers_a_name_two_countries_share():
     assert gazetteer.resolve("Martuni", {"AM", "AZ"}).country == "AM"
     steered = gazetteer.resolve("Martuni", {"AM", "AZ"}, steer=frozenset({"AZ"}))
     assert (steered.location, steered.country) == ("Martuni / Khojavend", "AZ")
+
+
+def test_names_match_without_their_accents():
+    rafah = load_gazetteer().find("An air strike hit a house in Rafah.", {"PS"})[0].place
+    assert (rafah.location, rafah.country) == ("Rafaḩ", "PS")
+    hays = load_gazetteer().resolve("Hays", {"YE"})
+    assert (hays.location, hays.country) == ("Ḩays", "YE")
+
+
+def test_a_town_followed_by_its_province_is_one_place():
+    found = load_gazetteer().find("Shells landed in Hays, Al Hudaydah at dawn.", {"YE"})
+    assert [(m.place.location, m.place.precision) for m in found] == [("Ḩays", 1)]
+
+
+def test_the_province_named_after_a_town_picks_the_namesake_in_it():
+    gazetteer = load_gazetteer()
+    assert gazetteer.find("Mortars hit Vesele overnight.", {"UA"})[0].place.admin1 != "Donetsk"
+    found = gazetteer.find("Mortars hit Vesele, Donetsk overnight.", {"UA"})
+    assert [(m.place.location, m.place.admin1) for m in found] == [("Vesele", "Donetsk")]
+
+
+def test_a_village_the_gazetteer_lacks_falls_back_to_the_area_named_with_it():
+    found = load_gazetteer().find("Gunmen raided Qaryat Zzyzx, Hajjah governorate.", {"YE"})
+    assert [(m.place.location, m.place.country, m.place.precision) for m in found] == [
+        ("Hajjah", "YE", 3)
+    ]
+
+
+def test_admin1_areas_resolve_with_their_country_at_region_precision():
+    gazetteer = load_gazetteer()
+    for sentence, country in [
+        ("Teachers marched in Oaxaca state.", "MX"),
+        ("A drone struck a car in Idlib province.", "SY"),
+        ("Floods cut every road in Nord-Ouest.", "HT"),
+    ]:
+        place = gazetteer.find(sentence, gazetteer.countries_in(sentence))[0].place
+        assert (place.country, place.precision, place.geonameid) == (country, 3, None)
+
+
+def test_a_district_in_its_province_is_the_district():
+    sentence = "Fighting in Nihm district, Sanaa governorate went on all day."
+    place = load_gazetteer().find(sentence, {"YE"})[0].place
+    assert (place.location, place.admin1, place.precision) == ("Nihm", "Sanaa", 3)
+
+
+def test_country_is_inferred_from_an_admin1_a_large_town_or_an_actor():
+    gazetteer = load_gazetteer()
+    assert gazetteer.countries_in("Police broke up a rally in Balochistan.") == {"PK"}
+    assert gazetteer.countries_in("Sirens sounded over Mariupol.") == {"UA"}
+    assert gazetteer.countries_in("Military Forces of Nigeria repelled the raid.") == {"NG"}
+
+
+def test_capitalised_common_words_are_no_towns_abroad():
+    sentence = "Arab students left the University for the Market Square when Police came."
+    assert load_gazetteer().countries_in(sentence) == set()
+    assert names(sentence, set()) == []
+    assert names(sentence, {"YE"}) == []
+
+
+def test_the_cache_is_rebuilt_when_the_config_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSDESK_GAZETTEER_CACHE", str(tmp_path / "cache"))
+    builds = []
+
+    def tiny_table(config_path):
+        builds.append(config_path.read_text())
+        columns = {column: ["Hays"] for column in gazetteer_build.COLUMNS}
+        meta = {key: {} for key in ("areas", "regions", "country_names", "countries", "implied")}
+        return {"columns": columns, "names": {"Hays": [0]}, "common_words": [],
+                "never_places": [], **meta}  # fmt: skip
+
+    monkeypatch.setattr(gazetteer_cache, "build_table", tiny_table)
+    config = tmp_path / "gazetteer.yaml"
+    config.write_text("aliases: []\n")
+    assert gazetteer_cache.open_table(config).named("Hays")[0][0][0] == "Hays"
+    gazetteer_cache.open_table(config)
+    config.write_text("aliases: [{name: Hais, geonameid: 1}]\n")
+    gazetteer_cache.open_table(config)
+    assert len(builds) == 2
+    assert len(list((tmp_path / "cache").glob("gazetteer-*"))) == 1
