@@ -1,9 +1,15 @@
-"""The import direction is flows → tasks → warehouse/config, and stages never import Prefect."""
+"""The import direction is flows → tasks → warehouse/config, stages never import Prefect, and a
+command imports only its own module (so inspection commands start quickly, without Prefect)."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from flows.cli import COMMANDS
+from flows.commands.lazy import commands_of
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {"flows": 3, "tasks": 2, "warehouse": 1, "config": 0}
@@ -35,3 +41,32 @@ def test_lower_layers_never_import_a_higher_one(package):
 def test_stages_are_plain_python_without_prefect(package):
     for module in modules_in(package):
         assert "prefect" not in imports_of(module), f"{module.relative_to(ROOT)} imports prefect"
+
+
+def modules_loaded_by(command: str) -> set[str]:
+    """The modules a fresh interpreter holds once the CLI has looked up ``command``."""
+    script = (
+        "import sys, typer.main\n"
+        "from flows.cli import app\n"
+        f"typer.main.get_command(app).get_command(None, {command!r})\n"
+        "print(' '.join(sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("command", ["incidents", "extract"])
+def test_inspection_commands_never_import_prefect(command):
+    assert "prefect" not in modules_loaded_by(command)
+
+
+def test_a_command_imports_only_the_module_that_defines_it():
+    loaded = modules_loaded_by("incidents")
+    assert {module for module in COMMANDS if module in loaded} == {"flows.commands.incidents"}
+
+
+@pytest.mark.parametrize("module", sorted(COMMANDS))
+def test_the_command_table_names_exactly_what_each_module_registers(module):
+    assert tuple(commands_of(module)) == COMMANDS[module]
