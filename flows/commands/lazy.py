@@ -60,4 +60,4 @@ class LazyGroup(TyperGroup):
         super().__init__(**attrs)
         if self.commands:
             raise TypeError(f"{type(self).__name__} takes its commands from `modules` only")
-        self.commands = CommandsOnDemand(self.modules)  # type: ignore[assignment]
+        self.commands = CommandsOnDemand(self.modules)  # read-only: add_command() raises
