@@ -13,7 +13,7 @@ import re
 from functools import cache
 
 from tasks.incidents.events import Trigger
-from tasks.incidents.gazetteer import PlaceMention
+from tasks.incidents.gazetteer import Place, PlaceMention
 from tasks.incidents.lexicons import lexicon
 
 _LIST_GAP = re.compile(r"^(?:\s*,)?\s*(?:and|or|as well as)?\s*$")
@@ -31,12 +31,26 @@ def scene_places(
 
     ``government_names`` are the capitals that may stand for a government ("Kiev").
     """
-    places = possible_scenes(places, text, government_names)
+    places = _without_surrounding_regions(possible_scenes(places, text, government_names))
     after = [p for p in places if p.start >= trigger.end]
     if after:
         return _listed(after, text)
     before = [p for p in places if p.start < trigger.end]
     return _listed(before[::-1], text)[::-1]
+
+
+def _without_surrounding_regions(places: list[PlaceMention]) -> list[PlaceMention]:
+    """A region named beside a town in it only says where the town is: "the positions of the
+    Luhansk People's Militia in the area of Berezivske" happened in Berezivske."""
+    towns = [p.place for p in places if p.place.precision != 3]
+
+    def surrounds(region: Place) -> bool:
+        return any(
+            town.country == region.country and region.admin1 in (None, town.admin1)
+            for town in towns
+        )
+
+    return [p for p in places if p.place.precision != 3 or not surrounds(p.place)]
 
 
 def possible_scenes(
