@@ -86,6 +86,8 @@ def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) ->
         return False
     if patterns["venue"].match(after) or patterns["unit"].match(after):
         return False
+    if _neighbourhood(place, before, after):
+        return False
     if patterns["speaking"].match(after) or _in_attribution(place, text):
         return False
     dateline = patterns["dateline"].match(text)
@@ -94,6 +96,17 @@ def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) ->
     return not (
         place.text in government_names
         and (patterns["government"].match(after) or patterns["blamed"].search(before))
+    )
+
+
+def _neighbourhood(place: PlaceMention, before: str, after: str) -> bool:
+    """A neighbourhood of the town the report names ("in Colonia Vallejo", "in Bom Jardim
+    neighborhood"): its name, whatever village elsewhere shares it, is no town of its own."""
+    patterns = _patterns()
+    return bool(
+        patterns["neighbourhood_word"].fullmatch(place.text)
+        or patterns["neighbourhood_before"].search(before)
+        or patterns["neighbourhood_after"].match(after)
     )
 
 
@@ -121,6 +134,13 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "venue_before": re.compile(rf"\b(?:{words['venue_before']})\s+(?:the\s+)?$", re.IGNORECASE),
         "venue": re.compile(rf"\s+(?:{words['venue_after']})\b", re.IGNORECASE),
         "unit": re.compile(rf"\s+(?:{words['unit_after']})\b", re.IGNORECASE),
+        "neighbourhood_word": re.compile(words["neighbourhood_words"]),
+        "neighbourhood_before": re.compile(
+            rf"\b(?:{words['neighbourhood_words']})(?:\s+[\w'’-]+){{0,3}}?\s+$"
+        ),
+        "neighbourhood_after": re.compile(
+            rf"(?:\s+[\w'’-]+){{0,3}}?\s+(?:{words['neighbourhood_after']})\b", re.IGNORECASE
+        ),
         "dateline": re.compile(words["dateline"]),
         "speaking": re.compile(rf"\s+(?:{verbs})\b"),
         "government": re.compile(rf"(?:\s+)?(?:{words['government_after']})"),
