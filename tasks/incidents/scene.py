@@ -16,6 +16,9 @@ from tasks.incidents.events import Trigger
 from tasks.incidents.gazetteer import Place, PlaceMention
 from tasks.incidents.lexicons import lexicon
 
+_IN_PROVINCE = re.compile(
+    r"\s*(?:,|in|of)\s*(?:the\s+)?(?:(?:province|governorate|region|state) of\s+)?"
+)
 _LIST_GAP = re.compile(r"^(?:\s*,)?\s*(?:and|or|as well as)?\s*$")
 # The names listed before a place: "near Shchastia and <place>" is near both.
 # One capitalised word per step, so a long run of names cannot make the search backtrack.
@@ -31,7 +34,8 @@ def scene_places(
 
     ``government_names`` are the capitals that may stand for a government ("Kiev").
     """
-    places = _without_surrounding_regions(possible_scenes(places, text, government_names))
+    places = possible_scenes(places, text, government_names)
+    places = _without_surrounding_regions(_without_qualifiers(places, text), text)
     after = [p for p in places if p.start >= trigger.end]
     if after:
         return _listed(after, text)
@@ -39,18 +43,44 @@ def scene_places(
     return _listed(before[::-1], text)[::-1]
 
 
-def _without_surrounding_regions(places: list[PlaceMention]) -> list[PlaceMention]:
+def _without_surrounding_regions(places: list[PlaceMention], text: str) -> list[PlaceMention]:
     """A region named beside a town in it only says where the town is: "the positions of the
-    Luhansk People's Militia in the area of Berezivske" happened in Berezivske."""
-    towns = [p.place for p in places if p.place.precision != 3]
+    Luhansk People's Militia in the area of Berezivske" happened in Berezivske; and in
+    "Jarablus in Aleppo" the town named like Jarablus' province stands for the province."""
+    towns = [p for p in places if p.place.precision != 3]
 
     def surrounds(region: Place) -> bool:
         return any(
-            town.country == region.country and region.admin1 in (None, town.admin1)
+            town.place.country == region.country and region.admin1 in (None, town.place.admin1)
             for town in towns
         )
 
-    return [p for p in places if p.place.precision != 3 or not surrounds(p.place)]
+    def names_province(mention: PlaceMention) -> bool:
+        return any(
+            town.end <= mention.start
+            and town.place.admin1 == mention.place.location
+            and _IN_PROVINCE.fullmatch(text[town.end : mention.start])
+            for town in towns
+        )
+
+    return [
+        p
+        for p in places
+        if not (p.place.precision == 3 and surrounds(p.place)) and not names_province(p)
+    ]
+
+
+def _without_qualifiers(places: list[PlaceMention], text: str) -> list[PlaceMention]:
+    """A place in brackets right after another ("Panama City (Bella Vista)", "Puerto Natales
+    (Los Lagos)") says where in or around it; the place before the bracket is the scene."""
+    return [
+        p
+        for p in places
+        if not any(
+            other.end <= p.start and re.fullmatch(r"\s*\(\s*", text[other.end : p.start])
+            for other in places
+        )
+    ]
 
 
 def possible_scenes(
