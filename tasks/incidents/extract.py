@@ -128,7 +128,7 @@ def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
         speaker = attribution.claimed_by or speaker
         if when.date_end < published - timedelta(days=HISTORY_DAYS):
             continue
-        if _history(matched) and stated is None:
+        if stated is None and (_history(matched) or _long_ago(matched, published)):
             continue  # "waited 30 years": background, unless the sentence dates its own news
         places = gazetteer.find(matched, countries, provinces, steer)
         country = gazetteer.country_of(matched, countries)
@@ -427,6 +427,17 @@ def _history_pattern() -> re.Pattern[str]:
 
 def _history(sentence: str) -> bool:
     return bool(_history_pattern().search(sentence))
+
+
+@cache
+def _history_year_pattern() -> re.Pattern[str]:
+    return re.compile(lexicon("text")["history_year"], re.IGNORECASE)
+
+
+def _long_ago(sentence: str, published: date) -> bool:
+    """ "Israel seized the territories in the 1967 war": a year long past, so no news."""
+    years = [int(m["year"]) for m in _history_year_pattern().finditer(sentence)]
+    return bool(years) and max(years) <= published.year - lexicon("text")["history_years"]
 
 
 @cache
