@@ -37,6 +37,10 @@ _CAPITALISED_RUN = re.compile(
     r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az))*" + _AREA_SUFFIX + r"(?![\w-])"
 )
 _POSSESSIVE = re.compile(r"['’]s?$")
+# The words a name is tried by: a hyphen joins words as a space does, but only the part
+# before it may stand alone ("Mogadishu-Hodan" is a quarter of Mogadishu, "Zolote-1" a part of
+# Zolote; "Zawiya" of "Jabal al-Zawiya" is no town). The whole is tried first.
+_WORD = re.compile(r"[^\s-]+")
 # "Town, Province", "Town (District, Province)": what may stand between a place and its area.
 _QUALIFIER_GAP = re.compile(r"^\s*[,(]\s*$")
 # "in eastern Ukraine": a country as the place of an event when no town or region is named.
@@ -257,6 +261,8 @@ class Gazetteer:
         after the run's last place and its function words, if none is a common word; a lone
         word opening the sentence may be any word, so it does not count."""
         offset = found[-1].end - run.start() if found else 0
+        if run.group(0)[offset : offset + 1] == "-":
+            return None  # the place found is the first part of a compound ("Zolote-5")
         words = list(re.finditer(r"[^\s]+", run.group(0)[offset:]))
         while words and words[0].group(0).lower() in self.never_places:
             words.pop(0)
@@ -336,9 +342,12 @@ class Gazetteer:
         provinces: frozenset[str],
         steer: frozenset[str],
     ) -> list[PlaceMention]:
-        words = list(re.finditer(r"[^\s]+", run.group(0)))
+        words = list(_WORD.finditer(run.group(0)))
         found, index = [], 0
         while index < len(words):
+            if run.group(0)[words[index].start() - 1 : words[index].start()] == "-":
+                index += 1  # "Zawiya" of "Jabal al-Zawiya" is not a place of its own
+                continue
             for size in range(min(MAX_NAME_WORDS, len(words) - index), 0, -1):
                 first, last = words[index], words[index + size - 1]
                 text = _POSSESSIVE.sub("", run.group(0)[first.start() : last.end()]).rstrip(".")

@@ -168,3 +168,12 @@ def test_the_cache_is_rebuilt_when_the_config_changes(tmp_path, monkeypatch):
     gazetteer_cache.open_table(config)
     assert len(builds) == 2
     assert len(list((tmp_path / "cache").glob("gazetteer-*"))) == 1
+
+
+def test_a_city_before_a_hyphen_is_the_place_of_its_quarter():
+    assert names("Gunmen attacked a café in Mogadishu-Hodan.", {"SO"}) == ["Mogadishu"]
+    assert names("Shells fell on Zolote-4 overnight.", {"UA"}) == ["Zolote"]
+
+
+def test_a_word_after_a_hyphen_is_no_place_of_its_own():
+    assert names("Jets struck Jabal al-Zawiya.", set()) == []
