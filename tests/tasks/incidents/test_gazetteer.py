@@ -177,3 +177,16 @@ def test_a_city_before_a_hyphen_is_the_place_of_its_quarter():
 
 def test_a_word_after_a_hyphen_is_no_place_of_its_own():
     assert names("Jets struck Jabal al-Zawiya.", set()) == []
+
+
+def test_arabic_transliteration_variants_find_the_geonames_town():
+    assert names("Mortars hit Tell Abiad.", {"SY"}) == ["Tall Abyaḑ"]
+    assert names("Crops burned near Ras el Ein.", {"SY"}) == ["Ra’s al ‘Ayn"]
+
+
+def test_a_variant_spelling_of_an_admin1_tells_the_country():
+    assert load_gazetteer().countries_in("Jets struck a market in Idleb.") == {"SY"}
+
+
+def test_transliteration_variants_only_match_where_names_are_transliterated():
+    assert names("The Resistance held a rally.", {"AR"}) == []
