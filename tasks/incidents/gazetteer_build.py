@@ -98,8 +98,8 @@ def _add_towns(builder: _Builder, cities: dict) -> dict[int, int]:
 
 
 def _add_areas(builder: _Builder) -> dict[str, int]:
-    """Each admin1 and admin2 the towns name, peopled by their sum, with no point (an area
-    has none worth putting on a map); keyed "CC|admin1" and "CC|admin1|admin2"."""
+    """Each admin1 and admin2 the towns name, peopled by their sum, at the point of its
+    largest town (``_centre``); keyed "CC|admin1" and "CC|admin1|admin2"."""
     members: dict[tuple, list[int]] = defaultdict(list)
     c = builder.columns
     for row, (admin1, admin2) in enumerate(zip(c["admin1"], c["admin2"], strict=True)):
@@ -111,11 +111,20 @@ def _add_areas(builder: _Builder) -> dict[str, int]:
     for key, rows in members.items():
         population = sum(c["population"][r] for r in rows)
         admin2 = key[2] if len(key) == 3 else None
-        row = builder.add(key[-1], key[1], admin2, key[0], None, None, None, population, 3)
+        latitude, longitude = _centre(c, rows)
+        row = builder.add(key[-1], key[1], admin2, key[0], latitude, longitude, None, population, 3)
         areas["|".join(key)] = row
         for name in area_names(key[-1]):
             builder.name(name, row)
     return areas
+
+
+def _centre(columns: dict[str, list], rows: list[int]) -> tuple[float, float]:
+    """Where a report naming only an area most likely happened, and where coders place it:
+    its largest town, usually its capital (bench/eval_places.py: a better place figure than
+    the population-weighted mean of its towns, which may fall between them)."""
+    largest = max(rows, key=lambda r: columns["population"][r])
+    return columns["latitude"][largest], columns["longitude"][largest]
 
 
 def _add_aliases(builder: _Builder, config: dict, rows_by_id: dict[int, int]) -> None:

@@ -48,9 +48,12 @@ def test_a_towns_own_name_beats_another_towns_alternate_spelling():
     assert load_gazetteer().resolve("Odessa", {"UA"}).location == "Odesa"
 
 
-def test_town_followed_by_region_word_is_its_province_without_a_point():
-    place = load_gazetteer().find("a mine in the Zaporizhzhia region", {"UA"})[0].place
-    assert (place.admin1, place.precision, place.latitude) == ("Zaporizhia", 3, None)
+def test_town_followed_by_region_word_is_its_province_at_its_largest_town():
+    gazetteer = load_gazetteer()
+    place = gazetteer.find("a mine in the Zaporizhzhia region", {"UA"})[0].place
+    city = gazetteer.resolve("Zaporizhzhia", {"UA"})
+    assert (place.admin1, place.precision) == ("Zaporizhia", 3)
+    assert (place.latitude, place.longitude) == (city.latitude, city.longitude)
 
 
 def test_event_country_is_the_named_country_before_a_demonym():
