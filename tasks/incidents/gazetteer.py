@@ -37,9 +37,10 @@ _AREA_SUFFIX = (
     r"(?: (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl\.?|[Gg]overnorate|[Dd]istrict|[Ss]tate|"
     r"[Cc]ounty|[Dd]epartment|[Mm]unicipality|[Pp]refecture|[Rr]aion|[Rr]ayon))?"
 )
-# A name may start with a lower-case Arabic article: "al-Hudaydah".
+# A name may start with a lower-case Arabic article: "al-Hudaydah", "el Mina" (a space only
+# after "al" and "el", which are no English words).
 _CAPITALISED_RUN = re.compile(
-    r"(?<![\w-])(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’.-]*"
+    r"(?<![\w-])(?:(?:al|el|ad|ar|as|ash|at|az|an)-|(?:al|el) )?[A-Z][\w'’.-]*"
     r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az))*" + _AREA_SUFFIX + r"(?![\w-])"
 )
 _POSSESSIVE = re.compile(r"['’]s?$")

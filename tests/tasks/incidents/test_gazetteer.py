@@ -193,3 +193,7 @@ def test_a_variant_spelling_of_an_admin1_tells_the_country():
 
 def test_transliteration_variants_only_match_where_names_are_transliterated():
     assert names("The Resistance held a rally.", {"AR"}) == []
+
+
+def test_a_lower_case_article_before_a_space_belongs_to_the_name():
+    assert names("Protesters marched in el Hermel.", {"LB"}) == ["El Hermel"]
