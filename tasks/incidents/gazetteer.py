@@ -38,10 +38,12 @@ _AREA_SUFFIX = (
     r"[Cc]ounty|[Dd]epartment|[Mm]unicipality|[Pp]refecture|[Rr]aion|[Rr]ayon))?"
 )
 # A name may start with a lower-case Arabic article: "al-Hudaydah", "el Mina" (a space only
-# after "al" and "el", which are no English words).
+# after "al" and "el", which are no English words), and join words by lower-case articles and
+# prepositions: "Tafi del Valle", "Sao Sebastiao da Boa Vista", "Khabb wa ash Shaaf".
 _CAPITALISED_RUN = re.compile(
     r"(?<![\w-])(?:(?:al|el|ad|ar|as|ash|at|az|an)-|(?:al|el) )?[A-Z][\w'’.-]*"
-    r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az))*" + _AREA_SUFFIX + r"(?![\w-])"
+    r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az|wa|"
+    r"da|do|das|dos|del|los|las|di|du|des))*" + _AREA_SUFFIX + r"(?![\w-])"
 )
 _POSSESSIVE = re.compile(r"['’]s?$")
 # The words a name is tried by: a hyphen joins words as a space does, but only the part

@@ -197,3 +197,8 @@ def test_transliteration_variants_only_match_where_names_are_transliterated():
 
 def test_a_lower_case_article_before_a_space_belongs_to_the_name():
     assert names("Protesters marched in el Hermel.", {"LB"}) == ["El Hermel"]
+
+
+def test_lower_case_prepositions_join_the_words_of_one_name():
+    assert names("Farmers blocked a road near Tafi del Valle.", {"AR"}) == ["Tafí del Valle"]
+    assert names("Shots were fired in Catole do Rocha.", {"BR"}) == ["Catolé do Rocha"]
