@@ -437,13 +437,17 @@ class Gazetteer:
         return [area for town in towns if (area := self._area_of(town, level)) is not None]
 
     def _area_of(self, town: Place, level: int) -> Place | None:
-        """The admin2 (``level`` 2, when known) or admin1 a town lies in."""
-        keys = [f"{town.country}|{town.admin1}"]
-        if level == 2 and town.admin2:
-            keys.insert(0, f"{keys[0]}|{town.admin2}")
-        for key in keys:
-            if key in self._areas:
-                return _place(self._table.row(self._areas[key]))
+        """The admin2 (``level`` 2) or admin1 a town lies in. A district named after a town,
+        which the table does not hold as an admin2, is the town's own district, at the town:
+        its usual seat ("Zabol county" is around Zabol, not all of its province)."""
+        province = f"{town.country}|{town.admin1}"
+        if level == 2:
+            district = f"{province}|{town.admin2}"
+            if town.admin2 and district in self._areas:
+                return _place(self._table.row(self._areas[district]))
+            return replace(town, precision=3, geonameid=None, admin2=town.location)
+        if province in self._areas:
+            return _place(self._table.row(self._areas[province]))
         return None
 
     def _allowed(self, key: str, place: Place, countries: set[str], unique: bool) -> bool:

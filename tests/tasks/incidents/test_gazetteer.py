@@ -202,3 +202,11 @@ def test_a_lower_case_article_before_a_space_belongs_to_the_name():
 def test_lower_case_prepositions_join_the_words_of_one_name():
     assert names("Farmers blocked a road near Tafi del Valle.", {"AR"}) == ["Tafí del Valle"]
     assert names("Shots were fired in Catole do Rocha.", {"BR"}) == ["Catolé do Rocha"]
+
+
+def test_a_district_named_after_a_town_lies_at_that_town():
+    gazetteer = load_gazetteer()
+    district = gazetteer.find("Gunmen were arrested in Samarra district.", {"IQ"})[0].place
+    town = gazetteer.resolve("Samarra", {"IQ"})
+    assert district.precision == 3
+    assert (district.latitude, district.longitude) == (town.latitude, town.longitude)
