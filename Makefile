@@ -10,7 +10,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install run test test-fast test-under-load lint eval bench deploy worker clean
+.PHONY: install run test test-fast test-under-load lint eval bench train deploy worker clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.throughput --eval-dir $(EVAL)
+
+# Rebuild config/models/event_types.npz and its MODEL_CARD.md from acled-dev (a few minutes).
+train: $(STAMP)
+	$(BIN)/python -m bench.train_types --eval-dir $(EVAL)
 
 deploy: $(STAMP)
 	$(BIN)/newsdesk deploy
