@@ -43,6 +43,21 @@ def attribute(sentence: str, last_speaker: str | None = None) -> Attribution:
     return Attribution(claimed, denied)
 
 
+def denial_reaches(sentence: str, position: int) -> bool:
+    """Whether the sentence's denial covers the event word at ``position``.
+
+    "Armenian soldiers said they destroyed an airbase, but Baku denied this" denies what came
+    before; "Baku denied targeting civilians and said it struck positions in response to
+    Armenian shelling of Ganja" denies only up to the next claim: the shelling is Baku's claim.
+    """
+    words = lexicon("claims")
+    denial = re.search(rf"\b(?:{words['denial_verbs']})\b", sentence, re.IGNORECASE)
+    if denial is None or position < denial.start():
+        return True
+    claim = re.search(rf"\b(?:{words['claim_verbs']})\b", sentence[denial.end() : position])
+    return claim is None
+
+
 def _speaker_before(sentence: str, verbs: str) -> str | None:
     """ "Azerbaijan's Defence Ministry said ..." -> the phrase before the first such verb."""
     verb = re.search(rf"\b(?:{verbs})\b", sentence, re.IGNORECASE)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from tasks.incidents.claims import Attribution, attribute
+from tasks.incidents.claims import Attribution, attribute, denial_reaches
 from tasks.incidents.events import (
     ActorMention,
     Trigger,
@@ -212,6 +212,7 @@ class _Story:
             return
         self.last_scene = (scenes or named or [self.last_scene])[0]
         actor1, actor2 = actors_around(actors, trigger, reading.text)
+        reading = _attributed(reading, trigger)
         for place, own in zip(targets, _share_out(figures, len(targets)), strict=True):
             draft = self._draft(reading, trigger, place, actor1, actor2)
             self._add(draft, reading, own)
@@ -285,6 +286,16 @@ class _Story:
             if _place_key(draft.place) in places and same_day:
                 draft.mentions.append(_mention(reading, [], self.source))
                 return
+
+
+def _attributed(reading: _Reading, trigger: Trigger) -> _Reading:
+    """The sentence's sources for this trigger: a denier who goes on to say the event
+    happened ("denied X and said ... in response to Armenian shelling") claims it."""
+    attribution = reading.attribution
+    if attribution.denied_by is None or denial_reaches(reading.text, trigger.start):
+        return reading
+    claimant = attribution.claimed_by or attribution.denied_by
+    return replace(reading, attribution=Attribution(claimant, None))
 
 
 def _share_out(figures: list[Figure], scenes: int) -> list[list[Figure]]:
