@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -41,8 +41,9 @@ from tasks.incidents.model import EVENT_TYPES
 CARD_FILE = MODEL_FILE.parent / "MODEL_CARD.md"
 FOLDS = 5
 SEED = 0
-C = 20.0  # inverse L2 strength; the card shows 5-fold CV accuracy over C_SWEEP
-C_SWEEP = (5.0, C, 80.0)
+# Inverse L2 strength. 5-fold CV event-type accuracy on 2 Dec 2026 (hint value 0.25, no hint
+# dropout): 0.883 at C=5, 0.891 at 20, 0.892 at 80; 20 keeps the probabilities less peaked.
+C = 20.0
 # The rule hint's indicator value: below 1 so that L2 makes leaning on it costlier than on the
 # text, and the model overrules the lexicon where the words say otherwise.
 HINT_VALUE = 0.25  # 5-fold CV event-type accuracy 0.891; 0.885 at 0.5, 0.883 at 1
@@ -99,14 +100,20 @@ class Fitted:
 
 
 def fit_sklearn(notes: Sequence[Note], c: float = C) -> Fitted:
-    """Vectorisers and classifier fitted to ``notes``."""
+    """Vectorisers fitted to ``notes``, the classifier to them with and without their hint.
+
+    A hinted note is seen twice, once without its hint, so the words must type it on their
+    own too: news the lexicon has no trigger for ("nurses marched") is then not pushed away
+    from the types the lexicon usually recognises.
+    """
     text_vectorizer = TfidfVectorizer(
         analyzer=features, sublinear_tf=True, min_df=MIN_DF, dtype=np.float32
     ).fit([n.text for n in notes])
     hint_vectorizer = DictVectorizer(dtype=np.float32).fit([hint_dict(n.hint) for n in notes])
     unfitted = Fitted(text_vectorizer, hint_vectorizer, LogisticRegression())
-    x = unfitted.design([n.text for n in notes], [n.hint for n in notes])
-    y = [f"{n.event_type}|{n.sub_event_type}" for n in notes]
+    rows = [*notes, *(replace(n, hint=None) for n in notes if n.hint is not None)]
+    x = unfitted.design([n.text for n in rows], [n.hint for n in rows])
+    y = [f"{n.event_type}|{n.sub_event_type}" for n in rows]
     classifier = LogisticRegression(C=c, max_iter=3000, random_state=SEED).fit(x, y)
     return Fitted(text_vectorizer, hint_vectorizer, classifier)
 
@@ -185,16 +192,22 @@ def figures(notes: Sequence[Note], predicted: Sequence[TypePrediction]) -> dict[
     }
 
 
-def speed(texts: Sequence[str]) -> tuple[float, float]:
-    """Seconds to load the shipped file, and single-text predictions per second on ``texts``."""
-    started = time.perf_counter()
-    model = EventTypeModel.load()
-    load_seconds = time.perf_counter() - started
+def speed(texts: Sequence[str], repeats: int = 3) -> tuple[float, float]:
+    """Seconds to load the shipped file, and single-text predictions per second on ``texts``.
+
+    The best of ``repeats`` runs of each, so that other work on a shared machine weighs less.
+    """
+    loads, rates = [], []
     hints = [rule_hint(text) for text in texts]
-    started = time.perf_counter()
-    for text, hint in zip(texts, hints, strict=True):
-        model.predict(text, hint)
-    return load_seconds, len(texts) / (time.perf_counter() - started)
+    for _ in range(repeats):
+        started = time.perf_counter()
+        model = EventTypeModel.load()
+        loads.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for text, hint in zip(texts, hints, strict=True):
+            model.predict(text, hint)
+        rates.append(len(texts) / (time.perf_counter() - started))
+    return min(loads), max(rates)
 
 
 def hint_event_type(hint: str | None) -> str | None:
@@ -206,7 +219,6 @@ def model_card(
     notes: Sequence[Note],
     model: EventTypeModel,
     scores: dict[str, object],
-    c_search: str,
     timing: tuple[float, float],
 ) -> str:
     """The Markdown card: data, date, features, algorithm and cross-validated figures."""
@@ -243,7 +255,7 @@ Multinomial logistic regression (scikit-learn `LogisticRegression`, lbfgs, L2, C
 sub-event types; an event type's probability is the sum of its sub-event types'. The prediction
 is the most probable event type and its most probable sub-event type; `probability` is the event
 type's. Weights are stored as float16 ({size_kb:.0f} KB file).
-Sensitivity to C (5-fold CV event-type accuracy): {c_search}.
+C chosen by a 5-fold CV sweep (noted at `C` in `bench/train_types.py`).
 
 ## Figures (5-fold stratified cross-validation, seed {SEED}; never scored on fitted rows)
 | figure | model | rules alone (hint) |
@@ -270,7 +282,7 @@ rule hint" over all notes:
 |---|---|---|---|
 {thresholds}
 
-## Speed (this machine, one core, at training time)
+## Speed (this machine, one core, best of 3 at training time)
 Loading the file: {timing[0] * 1000:.0f} ms; {timing[1]:,.0f} predictions/s on single sentences
 (the first sentence of each note, one call each, rule hint included in the input, not the time).
 
@@ -288,15 +300,15 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     notes = load_training_notes(args.eval_dir)
-    search = {c: figures(notes, cross_validated(notes, c)) for c in C_SWEEP}
-    c_search = ", ".join(f"C={c:g}: {s['event_type_accuracy']:.3f}" for c, s in search.items())
+    scores = figures(notes, cross_validated(notes))
     model = fit(notes)
     model.save(MODEL_FILE)
     timing = speed([note.text.split(". ")[0] for note in notes])
-    card = model_card(notes, model, search[C], c_search, timing)
+    card = model_card(notes, model, scores, timing)
     CARD_FILE.write_text(card, encoding="utf-8")
     seconds = time.perf_counter() - started
-    print(f"{c_search}; wrote {MODEL_FILE} and {CARD_FILE} in {seconds:.0f} s")
+    accuracy = scores["event_type_accuracy"]
+    print(f"CV event-type accuracy {accuracy:.3f}; wrote {MODEL_FILE.parent} in {seconds:.0f} s")
 
 
 if __name__ == "__main__":
