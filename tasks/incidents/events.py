@@ -25,6 +25,7 @@ class Trigger:
     end: int
     verbal: bool = False  # a verb that says it happened ("shelled"), not a noun ("shelling")
     words: str = ""  # the trigger as written: the rule's evidence in ``type_basis``
+    decisive: bool = False  # names the weapon, so no model may retype it
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def find_triggers(sentence: str) -> list[Trigger]:
                     match.end(),
                     bool(verbal.fullmatch(match.group(0))),
                     match.group(0),
+                    bool(entry.get("decisive")),
                 )
             )
     return triggers

@@ -6,7 +6,7 @@ gazetteer, another type model) instead of reaching for module-level state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from tasks.incidents.event_model import EventTypeModel, rule_hint
@@ -31,9 +31,11 @@ class IncidentReader:
 
     The rules' trigger types an event unless the model, reading all the sentences that report
     it, gives another event type at least ``min_probability``: the model is right far more
-    often than the lexicon on real reports. Where both name the same event type the trigger's
-    sub-event type stands: "captured", "threw stones" say more than the model, which leans to
-    the sub-types it saw most.
+    often than the lexicon on real reports, except where the trigger names the weapon (a
+    decisive trigger: ACLED types by the means). Where both name the same event type the
+    trigger's sub-event type stands: "captured", "threw stones" say more than the model, which
+    leans to the sub-types it saw most. ``probability`` is the model's for the incident's event
+    type when the model chose it or agreed, None when the rule stood against it.
     """
 
     gazetteer: Gazetteer
@@ -48,13 +50,11 @@ class IncidentReader:
         if self.model is None:
             return rule
         predicted = self.model.predict(evidence, rule_hint(evidence))
-        if predicted.probability < self.min_probability:
+        if predicted.event_type == rule.event_type:
+            return replace(rule, probability=predicted.probability)
+        if predicted.probability < self.min_probability or trigger.decisive:
             return rule
-        if predicted.event_type != rule.event_type:
-            return Typed(
-                predicted.event_type, predicted.sub_event_type, "model", predicted.probability
-            )
-        return Typed(rule.event_type, rule.sub_event_type, rule.basis, predicted.probability)
+        return Typed(predicted.event_type, predicted.sub_event_type, "model", predicted.probability)
 
 
 @cache
