@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
@@ -37,6 +37,7 @@ from tasks.politeness import (
     parse_retry_after,
 )
 from tasks.records import FetchRecord, Link, RawPage, Reject
+from tasks.urls import is_http_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024
@@ -88,15 +89,6 @@ class _BodyRefused(Exception):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
-
-
-def is_http_url(url: str) -> bool:
-    """An absolute http(s) URL; malformed ones (``http://[``) are simply not."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 class Fetcher:
