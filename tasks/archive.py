@@ -80,10 +80,11 @@ def _jsonl_file(path: Path, locator: str, source_id: str) -> Iterator[RawPage | 
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
-            page = _jsonl_page(line, source_id, f"{locator}#L{number}")
+            line_locator = f"{locator}#L{number}"  # one reject row per bad line
+            page = _jsonl_page(line, source_id, line_locator)
             if isinstance(page, str):
                 detail = f"line {number}: {page}"
-                yield Reject("fetch", "bad_archive_line", source_id, locator, detail)
+                yield Reject("fetch", "bad_archive_line", source_id, line_locator, detail)
             else:
                 yield page
 

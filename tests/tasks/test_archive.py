@@ -216,6 +216,10 @@ def test_a_line_with_a_lone_surrogate_is_rejected_naming_the_field(tmp_path):
     )
     saved, rejects = pages_and_rejects(tmp_path)
     assert [page.url for page in saved] == ["https://news.example/ok"]
+    assert [r.url for r in rejects] == [
+        "archive://saved/dump.jsonl#L1",
+        "archive://saved/dump.jsonl#L2",
+    ]
     assert [r.detail for r in rejects] == [
         "line 1: 'url' is not valid Unicode (a lone surrogate)",
         "line 2: 'listed_title' is not valid Unicode (a lone surrogate)",
