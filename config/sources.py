@@ -37,6 +37,11 @@ class Source(BaseModel):
     concurrency: int = Field(2, ge=1, le=16, description="Parallel requests to one host.")
     max_articles: int | None = Field(None, ge=1, description="Cap on articles per run.")
     enabled: bool = True
+    allow_private_network: bool = Field(
+        False,
+        description="Let fetches reach loopback, private and link-local addresses on any host "
+        "(by default only the host of `url` may be on one).",
+    )
 
     @field_validator("url")
     @classmethod

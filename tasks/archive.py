@@ -5,6 +5,10 @@ Analysts often hold collections scraped earlier (single ``.html`` files, or ``.j
 like live fetches. A page's URL is what it says about itself (rel=canonical, og:url) so it
 deduplicates against the live copy; ``requested_url`` keeps the file (and line) it came from so any
 figure can be traced back to the file on disk.
+
+What a folder holds is not trusted: a symlink out of it (to ``/etc/passwd``) is refused, and a
+dump line must name an http(s) page in valid Unicode (a ``javascript:`` URL would become a link
+in the report; a lone surrogate cannot be stored), or it is rejected alone and the rest loads.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import IO
 from lxml import etree, html
 
 from tasks.records import RawPage, Reject
-from tasks.urls import trusted_canonical
+from tasks.urls import is_http_url, trusted_canonical
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
@@ -30,16 +34,27 @@ CANONICAL_HREF = (
     "//link[contains(concat(' ', normalize-space(translate(@rel,"
     " 'CANONICAL', 'canonical')), ' '), ' canonical ')]/@href"
 )
+TEXT_FIELDS = ("url", "listed_date", "listed_title")
 
 
 def read_archive(folder: Path, source_id: str) -> Iterator[RawPage | Reject]:
-    """Every saved page under ``folder`` (recursively, in path order), or a reject per problem."""
+    """Every saved page under ``folder`` (recursively, in path order), or a reject per problem.
+
+    A symlink (to a file or a folder) whose target lies outside ``folder`` is a reject; links
+    that stay inside are read like the files they point to.
+    """
     if not folder.is_dir():
         yield Reject("discover", "archive_missing", source_id, str(folder), "not a directory")
         return
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    root = folder.resolve()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         name = path.name.lower()
         locator = f"archive://{source_id}/{path.relative_to(folder).as_posix()}"
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            detail = f"a link to {target}, outside the archive folder"
+            yield Reject("fetch", "outside_archive", source_id, locator, detail)
+            continue
         try:
             if name.endswith(HTML_SUFFIXES):
                 yield _html_file(path, locator, source_id)
@@ -65,10 +80,11 @@ def _jsonl_file(path: Path, locator: str, source_id: str) -> Iterator[RawPage | 
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
-            page = _jsonl_page(line, source_id, f"{locator}#L{number}")
+            line_locator = f"{locator}#L{number}"  # one reject row per bad line
+            page = _jsonl_page(line, source_id, line_locator)
             if isinstance(page, str):
                 detail = f"line {number}: {page}"
-                yield Reject("fetch", "bad_archive_line", source_id, locator, detail)
+                yield Reject("fetch", "bad_archive_line", source_id, line_locator, detail)
             else:
                 yield page
 
@@ -84,6 +100,11 @@ def _jsonl_page(line: bytes, source_id: str, locator: str) -> RawPage | str:
     url, body, fetched = record.get("url"), record.get("html"), record.get("fetched_at")
     if not isinstance(url, str) or not url.strip():
         return "missing 'url'"
+    if not is_http_url(url.strip()):
+        return f"'url' is not an http(s) URL: {url!r}"[:200]
+    unstorable = next((f for f in TEXT_FIELDS if _has_lone_surrogate(record.get(f))), None)
+    if unstorable:
+        return f"{unstorable!r} is not valid Unicode (a lone surrogate)"
     if not isinstance(body, str):
         return "missing 'html'"
     fetched_at = _utc(fetched)
@@ -134,6 +155,17 @@ def _utc(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """JSON may escape half a UTF-16 pair (``"\\ud800"``); no UTF-8 column can hold it."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _optional_text(value: object) -> str | None:

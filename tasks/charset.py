@@ -34,6 +34,9 @@ LATIN_LABELS = {
     "windows-1252",
     "l1",
 }
+# A <meta> that says UTF-16 was readable as ASCII, so it cannot be true: the HTML standard's
+# prescan reads these labels as UTF-8. Only a BOM or the HTTP header can make a page UTF-16.
+META_OVERRIDES = {"utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8"}
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.I)
 META_SCAN_BYTES = 4096
 # What UTF-8 read as cp1252/latin-1 (Ã©, â€™) or as cp1251 (Рџ, СЂ) looks like: a lead letter
@@ -104,7 +107,8 @@ def _http_charset(content_type: str | None) -> str | None:
 
 def _meta_charset(body: bytes) -> str | None:
     match = META_CHARSET.search(body[:META_SCAN_BYTES])
-    return _normalised_label(match.group(1).decode("ascii")) if match else None
+    label = _normalised_label(match.group(1).decode("ascii")) if match else None
+    return META_OVERRIDES.get(label, label) if label else None
 
 
 def _normalised_label(label: str) -> str | None:

@@ -27,6 +27,7 @@ from urllib3.exceptions import HTTPError as TransferError
 
 from config.settings import Settings
 from config.sources import Source
+from tasks.netguard import AddressRefused, GuardedAdapter, NetworkPolicy, Resolver, system_resolver
 from tasks.politeness import (
     HostRateLimiter,
     RobotsCache,
@@ -37,6 +38,7 @@ from tasks.politeness import (
     parse_retry_after,
 )
 from tasks.records import FetchRecord, Link, RawPage, Reject
+from tasks.urls import is_http_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024
@@ -90,15 +92,6 @@ class _BodyRefused(Exception):
         self.reason = reason
 
 
-def is_http_url(url: str) -> bool:
-    """An absolute http(s) URL; malformed ones (``http://[``) are simply not."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
 class Fetcher:
     """Polite HTTP GETs for one run: robots, pacing, retries, size cap, conditional requests.
 
@@ -114,12 +107,16 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         limiter: HostRateLimiter | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         """``state_dir`` holds the per-host pacing files shared by every process on the machine;
-        ``sleep`` and ``jitter`` are the retry backoff's, injectable so tests need not wait, and
-        ``limiter`` (by default one over ``state_dir``) lets a test see the spacing asked for.
+        ``sleep`` and ``jitter`` are the retry backoff's, injectable so tests need not wait,
+        ``limiter`` (by default one over ``state_dir``) lets a test see the spacing asked for,
+        and ``resolver`` (host, port → addresses) lets a test send a public-looking name to
+        127.0.0.1 without asking any DNS server.
         """
         self._settings = settings
+        self._resolver = resolver
         self._limiter = limiter or HostRateLimiter(state_dir)
         self._sleep = sleep
         self._jitter = jitter
@@ -155,6 +152,9 @@ class Fetcher:
         robots_fetches: list[FetchRecord] = []
         if not is_http_url(url):
             attempt = _Attempt(url).fail("bad_scheme", "only http(s) URLs are fetched")
+            return self._outcome(url, source, started, attempt, 0, link)
+        if refusal := self._address_refusal(url, source):
+            attempt = _Attempt(url).fail("internal_address", refusal)
             return self._outcome(url, source, started, attempt, 0, link)
         verdict = self._robots_verdict(url, source, robots_fetches)
         if verdict.allowed:
@@ -207,6 +207,8 @@ class Fetcher:
                 return attempt.fail("bad_redirect", f"redirect to {target!r} refused")
             if target in seen:
                 return attempt.fail("redirect_loop", f"{target} was already visited")
+            if refusal := self._address_refusal(target, source):
+                return attempt.fail("internal_address", refusal)
             seen.add(target)
             attempt.final_url = target
         limit = self._settings.max_redirects
@@ -221,16 +223,18 @@ class Fetcher:
             self._limiter.wait(host, max(1.0 / source.rate_per_second, crawl_delay))
             started = time.perf_counter()
             try:
-                self._request(attempt, validators)
+                self._request(attempt, validators, self._session(self._policy(source)))
             finally:
                 attempt.elapsed += time.perf_counter() - started
 
-    def _request(self, attempt: _Attempt, validators: Validators | None) -> None:
+    def _request(
+        self, attempt: _Attempt, validators: Validators | None, session: requests.Session
+    ) -> None:
         settings = self._settings
         attempt.status, attempt.headers, attempt.body = None, {}, b""
         deadline = time.monotonic() + settings.total_timeout
         try:
-            with self._session().get(
+            with session.get(
                 attempt.final_url,
                 headers=_conditional_headers(validators),
                 timeout=(settings.connect_timeout, settings.read_timeout),
@@ -243,6 +247,8 @@ class Fetcher:
                     attempt.body = _read_capped(response, settings.max_response_bytes, deadline)
         except _BodyRefused as exc:
             attempt.fail(exc.reason, str(exc))
+        except AddressRefused as exc:
+            attempt.fail("internal_address", str(exc))
         except (requests.RequestException, TransferError) as exc:
             reason, detail, retryable = _classify_error(exc)
             attempt.fail(reason, detail, retryable=retryable)
@@ -300,12 +306,37 @@ class Fetcher:
         )
         return FetchOutcome(record, page=page, validators=validators)
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
+    def _address_refusal(self, url: str, source: Source) -> str | None:
+        """Why ``url``'s host may not be reached, checked before robots.txt is read from it.
+
+        The connection checks again (the name may resolve differently by then); this early
+        check keeps a refused host out of the robots cache, which every source shares.
+        """
+        parts = urlsplit(url)
+        try:
+            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+            self._policy(source).addresses(parts.hostname or "", port)
+        except AddressRefused as exc:
+            return str(exc)
+        except (OSError, ValueError):
+            return None  # unresolvable or malformed: the request itself will say so
+        return None
+
+    def _policy(self, source: Source) -> NetworkPolicy:
+        """Public addresses only, except the host the source is configured on (see netguard)."""
+        own_host = urlsplit(source.url).hostname if source.url else None
+        return NetworkPolicy(self._resolver, own_host, source.allow_private_network)
+
+    def _session(self, policy: NetworkPolicy) -> requests.Session:
+        """This thread's session for ``policy``: its connections check every address they use."""
+        sessions = self._local.__dict__.setdefault("sessions", {})
+        session = sessions.get(policy)
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = self._settings.user_agent
-            self._local.session = session
+            for scheme in ("http://", "https://"):
+                session.mount(scheme, GuardedAdapter(policy))
+            sessions[policy] = session
             with self._guard:
                 self._sessions.append(session)
         return session

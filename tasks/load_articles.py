@@ -64,13 +64,13 @@ def load_batch(
         articles.forget_copies(con, copies.members)
         rows = [(v.url, None, v.article_id, "url", 1.0) for v in variants]
         articles.record_duplicates(con, run_id, rows + [astuple(link) for link in copies.links])
-        loads.record_rejects(con, run_id, storage.reject_rows(batch.rejects))
+        loads.record_rejects(con, run_id, storage.reject_rows(batch.rejects + batch.flagged))
         loads.mark_processed(con, batch.page_urls)
     counts.pages_processed += len(batch.page_urls)
     counts.articles_loaded += len(keep)
     counts.outside_window += batch.outside_window
     counts.duplicates.update(["url"] * len(variants) + [link.method for link in copies.changed])
-    counts.add_rejects(batch.rejects)
+    counts.add_rejects(batch.rejects + batch.flagged)
     counts.touched_days.update(r.published_at.date() for r in keep)
 
 

@@ -46,6 +46,9 @@ class ProcessedBatch:
     rejects: list[Reject] = field(default_factory=list)
     outside_window: int = 0
     page_urls: list[str] = field(default_factory=list)
+    # Rejects of a part of a page that still loaded (a discarded date): recorded to explain the
+    # article, never a reason to retire it as ``rejects`` are.
+    flagged: list[Reject] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,9 @@ def process_pages(
     """
     batch = ProcessedBatch()
     for page in pages:
+        flagged: Reject | None = None
         try:
-            outcome = _process_page(page, sources.get(page.source_id), settings, now)
+            outcome, flagged = _process_page(page, sources.get(page.source_id), settings, now)
         except Exception as exc:  # a parser bug on one page must not stall every later run
             outcome = Reject("clean", "internal_error", page.source_id, page.url, repr(exc)[:500])
         if isinstance(outcome, Reject):
@@ -94,13 +98,15 @@ def process_pages(
             continue
         else:
             batch.articles.append(outcome)
+            batch.flagged.extend([flagged] if flagged else [])
         batch.page_urls.append(page.url)
     return batch
 
 
 def _process_page(
     page: RawPage, source: Source | None, settings: Settings, now: datetime
-) -> ArticleRecord | Reject:
+) -> tuple[ArticleRecord | Reject, Reject | None]:
+    """The page's article or reject, and a flag when its own date was discarded."""
     cleaned = clean_page(
         page,
         body_selector=source.body_selector if source else None,
@@ -108,7 +114,7 @@ def _process_page(
         min_words=settings.min_body_words,
     )
     if isinstance(cleaned, Reject):
-        return cleaned
+        return cleaned, None
     dated = choose_published(
         _with_fallbacks(cleaned.date_signals, page),
         tz_hint=source.timezone if source else "UTC",
@@ -117,8 +123,10 @@ def _process_page(
         now=now,
     )
     if isinstance(dated, Reject):
-        return _attributed(dated, page)
-    return _article(page, cleaned, dated, settings.minhash_permutations)
+        return _attributed(dated, page), None
+    return _article(page, cleaned, dated, settings.minhash_permutations), _discarded_date(
+        dated, page
+    )
 
 
 def _with_fallbacks(signals: Sequence[DateSignal], page: RawPage) -> tuple[DateSignal, ...]:
@@ -126,6 +134,15 @@ def _with_fallbacks(signals: Sequence[DateSignal], page: RawPage) -> tuple[DateS
     extra = [DateSignal("listed", page.listed_date)] if page.listed_date else []
     extra.append(DateSignal("fetch", page.fetched_at.isoformat()))
     return (*signals, *extra)
+
+
+def _discarded_date(dated: PublishedDate, page: RawPage) -> Reject | None:
+    """A fallback date taken because the page's own dates were implausible, as a reject row."""
+    if not (dated.is_fallback and dated.discarded):
+        return None
+    shown = "; ".join(f"{s.kind} date {s.raw!r} discarded: {why}" for s, why in dated.discarded)
+    detail = f"{shown}; published_at is the {dated.source} date {dated.raw!r}"
+    return Reject("date", dated.discarded[0][1], page.source_id, page.url, detail[:500])
 
 
 def _attributed(reject: Reject, page: RawPage) -> Reject:

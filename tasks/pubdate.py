@@ -33,6 +33,8 @@ KIND_RANK = {
     "fetch": 21,
 }
 FALLBACK_KINDS = frozenset({"listed", "fetch"})
+# A date that parsed but cannot be true, as opposed to text that is not a date at all.
+IMPLAUSIBLE = frozenset({"date_in_future", "date_before_earliest"})
 # Servers with slightly fast clocks and feeds stamped minutes ahead are common; hours are not.
 CLOCK_SKEW = timedelta(hours=2)
 MAX_WRITTEN_LENGTH = 120
@@ -94,7 +96,8 @@ def choose_published(
         reason = _unusable(parsed, earliest, latest + CLOCK_SKEW)
         if reason is None and parsed is not None:
             is_fallback = signal.kind in FALLBACK_KINDS
-            return PublishedDate(parsed, signal.kind, signal.raw, is_fallback=is_fallback)
+            discarded = tuple((s, why) for s, why in skipped if why in IMPLAUSIBLE)
+            return PublishedDate(parsed, signal.kind, signal.raw, is_fallback, discarded)
         skipped.append((signal, reason or "unparseable_date"))
     if not skipped:
         return Reject("date", "no_date_signal", None, None)

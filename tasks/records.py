@@ -91,3 +91,6 @@ class PublishedDate:
     source: str | None  # the DateSignal.kind used; 'listed' and 'fetch' are fallbacks
     raw: str | None
     is_fallback: bool = False
+    # The page's own signals passed over as implausible (in the future, before the earliest
+    # date), each with why: a fallback date is explainable only with them.
+    discarded: tuple[tuple[DateSignal, str], ...] = ()

@@ -3,10 +3,13 @@
 Analysts judge a figure by the sentence it came from, so every incident lists its evidence
 sentences linked to the article (with a text fragment that highlights the sentence in browsers
 that support it). The HTML is one self-contained file: the chart is inline SVG, no scripts.
+Everything shown came from pages, so it is escaped, and only http(s) URLs become links (an
+archive line may say ``javascript:...``); the others are shown as text.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -16,10 +19,15 @@ from string import Template
 from typing import Any
 from urllib.parse import quote
 
+from tasks.urls import is_http_url
+
 Row = Mapping[str, Any]
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "daily_report.html"
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 180, 28
 FRAGMENT_WORDS = 4
+MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+# Characters that would end or split a markdown link target, percent-encoded inside it.
+LINK_TARGET_ESCAPES = str.maketrans({"(": "%28", ")": "%29", " ": "%20", "<": "%3C", ">": "%3E"})
 
 
 def figure_text(row: Row, kind: str) -> str:
@@ -53,9 +61,7 @@ def daily_markdown(day: date, incidents: Sequence[Row], evidence: Sequence[Row])
                   "|---|---|---|---|---|---|---|"]  # fmt: skip
     for row in incidents:
         cited = "<br>".join(
-            f"[{_md(e['source_id'])}]({evidence_link(e['url'], e['sentence'])}): "
-            f"“{_md(e['sentence'])}”"
-            for e in sentences[row["incident_id"]]
+            f"{_md_citation(e)}: “{_md(e['sentence'])}”" for e in sentences[row["incident_id"]]
         )
         lines.append(
             f"| {_md(row['sub_event_type'])} | {_md(_place(row))} | {figure_text(row, 'killed')} "
@@ -123,9 +129,8 @@ def casualty_chart(totals: Sequence[Row]) -> str:
 
 def _html_row(row: Row, sentences: Sequence[Row]) -> str:
     cited = "".join(
-        f"<blockquote>&ldquo;{escape(e['sentence'])}&rdquo; &mdash; "
-        f'<a href="{escape(evidence_link(e["url"], e["sentence"]))}">{escape(e["source_id"])}'
-        f"</a></blockquote>"
+        f"<blockquote>&ldquo;{escape(e['sentence'])}&rdquo; &mdash; {_html_citation(e)}"
+        "</blockquote>"
         for e in sentences
     )
     actors = " vs ".join(escape(a) for a in (row["actor1"], row["actor2"]) if a) or "–"
@@ -139,6 +144,23 @@ def _html_row(row: Row, sentences: Sequence[Row]) -> str:
         f"<td{claim_class}>{escape(_claim(row))}</td>"
         f'<td class="n">{row["num_articles"]} / {row["num_sources"]}</td><td>{cited}</td></tr>'
     )
+
+
+def _html_citation(evidence: Row) -> str:
+    """The source linked to the sentence, or, for a URL that is not http(s), both as text."""
+    source, url = evidence["source_id"], evidence["url"]
+    if not is_http_url(url):
+        return f"{escape(source)} ({escape(url)})"
+    return f'<a href="{escape(evidence_link(url, evidence["sentence"]))}">{escape(source)}</a>'
+
+
+def _md_citation(evidence: Row) -> str:
+    """``_html_citation`` in markdown."""
+    source, url = evidence["source_id"], evidence["url"]
+    if not is_http_url(url):
+        return f"{_md(source)} ({_md(url)})"
+    target = evidence_link(url, evidence["sentence"]).translate(LINK_TARGET_ESCAPES)
+    return f"[{_md(source)}]({target})"
 
 
 def _by_incident(evidence: Sequence[Row]) -> dict[str, list[Row]]:
@@ -181,4 +203,5 @@ def _fragment_part(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Page text shown as itself in markdown: no markup, links, HTML or table breaks."""
+    return MARKDOWN_SYNTAX.sub(r"\\\1", escape(text, quote=False)).replace("\n", " ")

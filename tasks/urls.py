@@ -89,6 +89,15 @@ def trusted_canonical(declared: str, page: str | None = None) -> str | None:
     return claimed
 
 
+def is_http_url(url: str) -> bool:
+    """An absolute http(s) URL; malformed ones (``http://[``) are simply not."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.netloc)
+
+
 def article_id(canonical: str) -> str:
     """Short stable key: the first 16 hex digits of the SHA-1 of the canonical URL."""
     return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]

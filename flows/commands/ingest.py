@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
+import duckdb
 import typer
 
 from config.settings import Settings
 from config.sources import SourceConfigError, load_sources
+from warehouse.analyst import RefusedStatement, analyst_connection, check_read_only, describe_error
 from warehouse.session import reader
 
 DbOption = Annotated[
@@ -19,6 +21,7 @@ DbOption = Annotated[
 SourcesFileOption = Annotated[
     Path | None, typer.Option("--sources", help="Sources YAML (default config/sources.yaml).")
 ]
+QUERY_FORMATS = ("table", "csv", "jsonl")
 SourceIdOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only this source id (repeatable).")
 ]
@@ -69,27 +72,48 @@ def query(
     db: DbOption = None,
     output: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
 ) -> None:
-    """Run read-only SQL against the published database (safe while runs are writing)."""
-    con = reader(Settings.overridden(db_path=db))
+    """Run read-only SQL against the published database (safe while runs are writing).
+
+    Only reads are accepted, and the connection can reach neither files nor the network: a
+    refused or failing statement is one line on stderr and exit code 2.
+    """
+    if output not in QUERY_FORMATS:
+        raise typer.BadParameter(f"unknown format {output!r}", param_hint="--format")
     try:
-        relation = con.sql(sql)
-        if relation is None:
-            return
-        if output == "table":
-            relation.show(max_width=200, max_rows=100)
-        elif output == "csv":
-            names = relation.columns
-            typer.echo(",".join(names))
-            for row in relation.fetchall():
-                typer.echo(",".join("" if v is None else json.dumps(v, default=str) for v in row))
-        elif output == "jsonl":
-            names = relation.columns
-            for row in relation.fetchall():
-                typer.echo(json.dumps(dict(zip(names, row, strict=True)), default=str))
-        else:
-            raise typer.BadParameter(f"unknown format {output!r}", param_hint="--format")
+        check_read_only(sql)
+        con = analyst_connection(Settings.overridden(db_path=db).db_path)
+    except (RefusedStatement, duckdb.Error) as exc:
+        _refuse(exc)
+    try:
+        _print_result(con.sql(sql), output)
+    except duckdb.Error as exc:
+        _refuse(exc)
     finally:
         con.close()
+
+
+def _print_result(relation: duckdb.DuckDBPyRelation | None, output: str) -> None:
+    if relation is None:
+        return
+    if output == "table":
+        relation.show(max_width=200, max_rows=100)
+    elif output == "csv":
+        typer.echo(",".join(relation.columns))
+        for row in relation.fetchall():
+            typer.echo(",".join("" if v is None else json.dumps(v, default=str) for v in row))
+    else:
+        names = relation.columns
+        for row in relation.fetchall():
+            typer.echo(json.dumps(dict(zip(names, row, strict=True)), default=str))
+
+
+def _refuse(exc: Exception) -> NoReturn:
+    """One line on stderr, exit 2: the SQL is the problem, and a traceback would hide that."""
+    prefix = (
+        "refused" if isinstance(exc, RefusedStatement | duckdb.PermissionException) else "error"
+    )
+    typer.echo(f"newsdesk query: {prefix}: {describe_error(exc)}", err=True)
+    raise typer.Exit(2) from None
 
 
 def sources(sources_file: SourcesFileOption = None) -> None:

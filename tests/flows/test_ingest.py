@@ -234,3 +234,65 @@ def test_bad_parameters_fail_at_once_naming_the_bad_value(tmp_path, web, params,
         run(tmp_path, web, **params)
     assert message in str(error.value)
     assert not (tmp_path / "news.duckdb").exists()
+
+
+def archive_line(url: str, html: str, **fields: str) -> str:
+    return json.dumps({"url": url, "html": html, "fetched_at": "2020-10-05T00:00:00Z", **fields})
+
+
+@pytest.fixture(scope="class")
+def untrustworthy_archive(tmp_path_factory, prefect_harness) -> Path:
+    """One ingest of a dump holding a lone surrogate, a script URL and a date 30 years ahead."""
+    folder = tmp_path_factory.mktemp("dump")
+    lines = [
+        archive_line("https://wire.example/good", page("Shelling kills two in Avdiivka", STORY)),
+        archive_line("https://wire.example/\ud800", page("Bad", OTHER)),
+        archive_line("javascript:alert(1)//", page("Script", OTHER)),
+        archive_line(
+            "https://wire.example/rates-up",
+            page("Central bank raises rates", OTHER, published="2050-10-04T10:00:00+03:00"),
+            listed_date="2020-10-04T08:00:00Z",
+        ),
+    ]
+    (folder / "pages" / "dump.jsonl").parent.mkdir()
+    (folder / "pages" / "dump.jsonl").write_text("\n".join(lines) + "\n", encoding="ascii")
+    sources = folder / "sources.yaml"
+    sources.write_text(f"sources:\n  - {{id: dump, kind: archive, path: '{folder / 'pages'}'}}\n")
+    counts = ingest(sources_file=str(sources), db_path=str(folder / "news.duckdb"))
+    assert counts["status"] == "completed", counts
+    return folder / "news.duckdb"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+class TestIngestFromAnUntrustworthyArchive:
+    def test_bad_lines_become_rejects_and_the_good_lines_of_the_file_still_load(
+        self, untrustworthy_archive
+    ):
+        assert query(untrustworthy_archive, "SELECT url FROM articles ORDER BY url") == [
+            ("https://wire.example/good",),
+            ("https://wire.example/rates-up",),
+        ]
+        rejects = query(
+            untrustworthy_archive,
+            "SELECT reason, detail FROM rejects WHERE stage = 'fetch' ORDER BY detail",
+        )
+        assert rejects == [
+            ("bad_archive_line", "line 2: 'url' is not valid Unicode (a lone surrogate)"),
+            ("bad_archive_line", "line 3: 'url' is not an http(s) URL: 'javascript:alert(1)//'"),
+        ]
+
+    def test_a_page_whose_only_date_is_decades_ahead_loads_on_its_feed_date_with_a_reject(
+        self, untrustworthy_archive
+    ):
+        (article,) = query(
+            untrustworthy_archive,
+            "SELECT published_at_source, published_is_fallback, strftime(published_at, '%Y-%m-%d') "
+            "FROM articles WHERE url LIKE '%rates-up'",
+        )
+        assert article == ("listed", True, "2020-10-04")
+        (reject,) = query(
+            untrustworthy_archive,
+            "SELECT stage, reason, url, detail FROM rejects WHERE stage = 'date'",
+        )
+        assert reject[:3] == ("date", "date_in_future", "https://wire.example/rates-up")
+        assert "'2050-10-04T10:00:00+03:00' discarded" in reject[3]

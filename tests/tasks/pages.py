@@ -68,7 +68,9 @@ def make_fetcher(
 
 
 def web_source(kind: str, url: str, **fields: Any) -> Source:
-    """A source that may hit the loopback server fast (pacing is tested on its own)."""
+    """A source that may hit the loopback server fast (pacing is tested on its own), whatever
+    its configured URL says (tests of the address policy set ``allow_private_network``)."""
+    fields.setdefault("allow_private_network", True)
     return Source(id="test", kind=kind, url=url, rate_per_second=1000.0, **fields)
 
 

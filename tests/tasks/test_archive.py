@@ -151,3 +151,76 @@ def test_missing_folder_is_one_reject(tmp_path):
     saved, rejects = pages_and_rejects(tmp_path / "nowhere")
     assert saved == []
     assert [(r.stage, r.reason) for r in rejects] == [("discover", "archive_missing")]
+
+
+def test_a_symlink_to_a_file_outside_the_folder_is_refused_and_not_read(tmp_path):
+    folder, outside = tmp_path / "archive", tmp_path / "secret.html"
+    folder.mkdir()
+    outside.write_bytes(article("Outside"))
+    (folder / "x.html").symlink_to(outside)
+    (folder / "y.html").write_bytes(article("Inside"))
+    saved, rejects = pages_and_rejects(folder)
+    assert [page.requested_url for page in saved] == ["archive://saved/y.html"]
+    assert [(r.stage, r.reason, r.url) for r in rejects] == [
+        ("fetch", "outside_archive", "archive://saved/x.html")
+    ]
+    assert str(outside) in rejects[0].detail
+
+
+def test_a_symlinked_folder_outside_the_archive_is_refused_file_by_file(tmp_path):
+    folder, outside = tmp_path / "archive", tmp_path / "elsewhere"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "a.html").write_bytes(article("Outside"))
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    saved, rejects = pages_and_rejects(folder)
+    assert saved == []
+    assert [r.reason for r in rejects] == ["outside_archive"]
+
+
+def test_a_symlink_that_stays_inside_the_folder_is_read(tmp_path):
+    (tmp_path / "real.html").write_bytes(article("Inside"))
+    (tmp_path / "alias.html").symlink_to(tmp_path / "real.html")
+    saved, rejects = pages_and_rejects(tmp_path)
+    assert rejects == []
+    assert [page.requested_url for page in saved] == [
+        "archive://saved/alias.html",
+        "archive://saved/real.html",
+    ]
+
+
+def test_a_line_whose_url_is_not_http_is_rejected_naming_it(tmp_path):
+    good = {"url": "https://news.example/ok", "html": "<p>x</p>", "fetched_at": "2020-10-04"}
+    (tmp_path / "dump.jsonl").write_text(
+        jsonl(
+            good | {"url": "javascript:alert(1)//"},
+            good | {"url": "file:///etc/passwd"},
+            good,
+        )
+    )
+    saved, rejects = pages_and_rejects(tmp_path)
+    assert [page.url for page in saved] == ["https://news.example/ok"]
+    assert [r.reason for r in rejects] == ["bad_archive_line", "bad_archive_line"]
+    assert "javascript:alert(1)//" in rejects[0].detail
+    assert "not an http(s) URL" in rejects[0].detail
+
+
+def test_a_line_with_a_lone_surrogate_is_rejected_naming_the_field(tmp_path):
+    good = '{"url": "https://news.example/ok", "html": "<p>x</p>", "fetched_at": "2020-10-04"'
+    (tmp_path / "dump.jsonl").write_text(
+        jsonl(
+            good.replace("/ok", "/\\ud800") + "}",
+            good + ', "listed_title": "Strike \\udc00 hits"}',
+            good + "}",
+        )
+    )
+    saved, rejects = pages_and_rejects(tmp_path)
+    assert [page.url for page in saved] == ["https://news.example/ok"]
+    assert [r.url for r in rejects] == [
+        "archive://saved/dump.jsonl#L1",
+        "archive://saved/dump.jsonl#L2",
+    ]
+    assert [r.detail for r in rejects] == [
+        "line 1: 'url' is not valid Unicode (a lone surrogate)",
+        "line 2: 'listed_title' is not valid Unicode (a lone surrogate)",
+    ]

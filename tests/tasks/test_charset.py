@@ -63,3 +63,9 @@ def test_correct_french_guillemets_are_left_alone():
 
 def test_unknown_charset_label_falls_back_to_the_bytes():
     assert decode_html("<p>Kyïv</p>".encode(), "text/html; charset=x-no-such") == "<p>Kyïv</p>"
+
+
+def test_a_meta_utf16_label_on_an_ascii_page_is_read_as_utf8_as_browsers_do():
+    for label in ("utf-16", "UTF-16LE", "utf-16be"):
+        page = f'<html><head><meta charset="{label}"></head><body><p>Kyiv, 4 Oct</p></body></html>'
+        assert decode_html(page.encode(), None) == page

@@ -115,6 +115,13 @@ def test_page_declared_utf8_but_written_in_cp1251_comes_out_readable():
     assert page.body.startswith("Погибли двое мирных жителей")
 
 
+def test_an_ascii_page_whose_meta_says_utf16_is_cleaned_not_refused_as_not_html():
+    html = f'<html><head><meta charset="utf-16"></head><body><article>{PARAGRAPH}</article>'
+    page = clean_page(raw(html.encode(), content_type="text/html"), min_words=5)
+    assert isinstance(page, CleanPage), page
+    assert page.body.startswith("Officials said at least two civilians were killed")
+
+
 def test_language_falls_back_from_content_language_to_the_hint():
     body = f"<html><body><article>{PARAGRAPH}</article></body></html>"
     with_meta = body.replace(

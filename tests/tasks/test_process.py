@@ -1,5 +1,6 @@
 """Processing a batch: every page ends as an article or a reject, and one bad page stops nothing."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -50,6 +51,27 @@ def test_pages_outside_the_window_stay_due_for_a_later_run():
         window=Window(since=date(2020, 10, 5)),
     )
     assert batch.outside_window == 1 and batch.articles == [] and batch.page_urls == []
+
+
+def test_a_page_whose_only_date_is_decades_ahead_loads_on_the_feed_date_and_says_why():
+    future = replace(
+        article_page("https://wire.test/town-shelled", published="2050-10-04T10:00:00+03:00"),
+        listed_date="2020-10-04T08:00:00Z",
+    )
+    batch = process_pages([future], {}, Settings(), now=NOW)
+    (loaded,) = batch.articles
+    assert (loaded.published_at_source, loaded.published_is_fallback) == ("listed", True)
+    assert batch.rejects == []
+    assert [(r.stage, r.reason, r.source_id, r.url) for r in batch.flagged] == [
+        ("date", "date_in_future", "wire", "https://wire.test/town-shelled")
+    ]
+    assert "2050-10-04T10:00:00+03:00" in batch.flagged[0].detail
+    assert batch.page_urls == ["https://wire.test/town-shelled"]
+
+
+def test_a_page_with_a_usable_date_of_its_own_flags_nothing():
+    batch = process_pages([article_page("https://wire.test/ok")], {}, Settings(), now=NOW)
+    assert batch.flagged == [] and not batch.articles[0].published_is_fallback
 
 
 def test_an_empty_window_is_refused_naming_both_days():

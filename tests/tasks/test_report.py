@@ -83,3 +83,34 @@ def test_the_report_is_written_as_one_file_named_for_its_day(tmp_path):
     path = write_report(tmp_path / "out", DAY, "<html></html>")
     assert path == tmp_path / "out" / "incidents-2020-10-04.html"
     assert path.read_text() == "<html></html>"
+
+
+SCRIPT_EVIDENCE = [{**EVIDENCE[0], "url": "javascript:alert(1)//"}]
+
+
+def test_an_evidence_url_that_is_not_http_is_shown_as_text_never_as_a_link():
+    rows = daily_html(DAY, [INCIDENT], SCRIPT_EVIDENCE, TOTALS).split("<tbody>")[1]
+    assert "<a " not in rows and "href" not in rows
+    assert "wire (javascript:alert(1)//)" in rows
+
+
+def test_the_markdown_report_shows_a_script_url_as_escaped_text_not_a_link():
+    markdown = daily_markdown(DAY, [INCIDENT], SCRIPT_EVIDENCE)
+    assert "](javascript" not in markdown
+    assert "wire (javascript:alert\\(1\\)//)" in markdown
+
+
+def test_the_markdown_report_escapes_markup_in_what_pages_said():
+    hostile = {
+        **EVIDENCE[0],
+        "sentence": "Two killed <img src=x onerror=alert(1)> in [Ganja](javascript:x)",
+    }
+    markdown = daily_markdown(DAY, [{**INCIDENT, "location": "*Ganja*"}], [hostile])
+    assert "<img" not in markdown and "&lt;img src=x onerror=alert\\(1\\)&gt;" in markdown
+    assert "\\[Ganja\\]\\(javascript:x\\)" in markdown
+    assert "\\*Ganja\\*" in markdown
+
+
+def test_an_http_url_with_parentheses_stays_one_markdown_link():
+    wiki = [{**EVIDENCE[0], "url": "https://wire.test/a_(b) c"}]
+    assert "](https://wire.test/a_%28b%29%20c#:~:text=" in daily_markdown(DAY, [INCIDENT], wiki)
