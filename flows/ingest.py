@@ -22,6 +22,7 @@ from prefect.runtime import flow_run
 from config.settings import Settings
 from config.sources import load_sources, select_sources
 from flows import steps
+from flows.lifecycle import flow_process
 from flows.summarize import summarize
 from tasks import load_articles
 from tasks.process import Window
@@ -50,7 +51,7 @@ def ingest(
     run_id = str(flow_run.id or "local")
     parameters = {"sources": sources, "since": since, "until": until, "reprocess": reprocess}
     counts = IngestCounts(sources=[s.id for s in selected])
-    with writer(settings, log=logger.info) as con:
+    with flow_process(settings, log=logger.info), writer(settings, log=logger.info) as con:
         counts.crashed_runs_closed = start_run(con, run_id, "ingest", parameters)
         upsert_sources(con, configured.values())
         try:

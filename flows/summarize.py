@@ -32,6 +32,7 @@ from prefect.runtime import flow_run
 
 from config.settings import CONFIG_DIR, Settings
 from flows.deployments import trailing_days
+from flows.lifecycle import flow_process
 from flows.steps import RETRYING
 from tasks import storage
 from tasks.incidents import merge
@@ -154,7 +155,7 @@ def summarize(
     version = merge.extractor_version(CONFIG_DIR)
     parameters = {"since": since, "until": until, "force": force, "extractor": version}
     counts = {"articles": 0, "failed": 0, "reports": 0, "incidents_touched": 0}
-    with writer(settings, log=logger.info) as con:
+    with flow_process(settings, log=logger.info), writer(settings, log=logger.info) as con:
         start_run(con, run_id, "summarize", parameters)
         try:
             touched = _extract_all(con, run_id, version, window, force, settings, counts)

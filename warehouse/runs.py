@@ -26,6 +26,12 @@ WHERE status = 'running' AND flow = ?
 """
 
 
+# With the writer lock held, every 'running' row belongs to the run being stopped.
+MARK_CANCELLED = """
+UPDATE pipeline_runs SET status = 'cancelled', finished_at = ?, error = ? WHERE status = 'running'
+"""
+
+
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, flow: str, parameters: dict[str, Any]
 ) -> int:
@@ -47,3 +53,8 @@ def finish_run(
     con.execute(
         FINISH_RUN, [datetime.now(UTC), status, json.dumps(counts, default=str), error, run_id]
     )
+
+
+def cancel_running(con: duckdb.DuckDBPyConnection, reason: str) -> None:
+    """Record the run holding the writer lock as stopped on request (a signal, Ctrl-C)."""
+    con.execute(MARK_CANCELLED, [datetime.now(UTC), reason])

@@ -3,8 +3,9 @@
 DuckDB lets one process write a file and blocks every other process from even opening it
 meanwhile, so analysts never open the file the pipeline writes. The single writer (any flow run,
 from any deployment) takes an exclusive lock, works in a private database beside the published
-one, and at the end publishes a copy by atomic rename. An analyst holding the published file
-open keeps reading the old copy until they reconnect; nothing they do can block a run.
+one, and when the run succeeds publishes a checked copy by atomic rename (``warehouse.snapshot``).
+An analyst holding the published file open keeps reading the old copy until they reconnect;
+nothing they do can block a run.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +21,9 @@ from pathlib import Path
 import duckdb
 
 from config.settings import Settings
+from warehouse import snapshot
 from warehouse.db import connect
+from warehouse.runs import cancel_running
 
 Log = Callable[[str], None]
 
@@ -65,17 +67,28 @@ def _try_lock(handle) -> bool:
     return True
 
 
+class WarehouseDamagedError(RuntimeError):
+    """The working database (or every snapshot copy) is damaged; the message says what to do."""
+
+
 def open_working(settings: Settings, *, log: Log, attempts: int = 8) -> duckdb.DuckDBPyConnection:
-    """Open (or seed from the snapshot) the private working database, retrying if held open."""
+    """Open (or seed from the snapshot) the private working database, retrying if held open.
+
+    A file another process holds open is waited for; a damaged one fails at once with what to
+    do, since waiting cannot mend it.
+    """
     work = settings.work_db_path
-    if not work.exists() and settings.db_path.exists():
-        log(f"no working database; seeding it from the published snapshot {settings.db_path}")
-        shutil.copyfile(settings.db_path, work)
+    if not work.exists():
+        _seed(settings, log)
     delay = 0.5
     for attempt in range(1, attempts + 1):
         try:
             return connect(work)
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
+            if snapshot.is_damage(exc):
+                raise WarehouseDamagedError(_damage_advice(settings, exc)) from exc
+            if not snapshot.is_lock_error(exc):
+                raise
             if attempt == attempts:
                 raise WarehouseBusyError(
                     f"{work} is held open by another process ({exc}); analysts should open "
@@ -87,43 +100,74 @@ def open_working(settings: Settings, *, log: Log, attempts: int = 8) -> duckdb.D
     raise AssertionError("unreachable")
 
 
+def _seed(settings: Settings, log: Log) -> None:
+    try:
+        seeded = snapshot.seed(settings.db_path, settings.work_db_path)
+    except snapshot.SnapshotCheckError as exc:
+        message = f"no good snapshot to seed the working database: {exc}"
+        raise WarehouseDamagedError(message) from exc
+    if seeded is None:
+        log(f"no working database and no snapshot at {settings.db_path}: starting an empty one")
+    else:
+        log(f"no working database; seeded it from the published snapshot {seeded}")
+
+
 def publish(settings: Settings) -> Path:
-    """Copy the (closed) working database over the published one in a single rename."""
-    target = settings.db_path
-    staging = target.with_name(f".{target.name}.{os.getpid()}.publishing")
-    try:
-        shutil.copyfile(settings.work_db_path, staging)
-        with open(staging, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)  # the rename itself survives a power cut
-    finally:
-        os.close(directory)
-    return target
+    """Check the (closed) working database and publish it over the snapshot in one rename."""
+    return snapshot.publish(settings.work_db_path, settings.db_path)
+
+
+# Not ``Exception``: Ctrl-C (KeyboardInterrupt) and Prefect's TerminationSignal (SIGTERM).
+def _is_stop(exc: BaseException) -> bool:
+    return not isinstance(exc, Exception | GeneratorExit)
 
 
 @contextmanager
 def writer(settings: Settings, *, log: Log = print) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The only way to write: lock, open the working database, publish when done.
+    """The only way to write: lock, open the working database, publish when the run succeeded.
 
-    Every stage commits in its own transactions, so what is committed is consistent even when
-    the run fails part-way: it is published too (with the run's failed row), and an open
-    transaction is rolled back when the connection closes.
+    Every stage commits in its own transactions (an open one is rolled back by
+    ``loads.transaction``), so the working file stays consistent when a run fails or is
+    stopped part-way; but only a successful run publishes, since a failure may be the file
+    itself. A failed or stopped run's committed work and its row reach the snapshot with the
+    next good run. A run stopped by a signal is recorded ``cancelled`` and not published, so
+    the stop is not delayed by a copy of the whole database.
     """
     with writer_lock(settings.db_path, log=log):
+        for leftover in snapshot.remove_leftovers(settings.db_path, settings.work_db_path):
+            log(f"removed {leftover.name}, left by a run that was killed")
         con = open_working(settings, log=log)
         try:
             yield con
-        finally:
-            try:
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-                publish(settings)
+        except BaseException as exc:
+            if _is_stop(exc):
+                _mark_cancelled(con, exc, log)
+            con.close()
+            if isinstance(exc, duckdb.Error) and snapshot.is_damage(exc):
+                raise WarehouseDamagedError(_damage_advice(settings, exc)) from exc
+            raise
+        con.execute("CHECKPOINT")
+        con.close()
+        publish(settings)
+
+
+def _damage_advice(settings: Settings, exc: BaseException) -> str:
+    """What to do about a damaged working file: waiting or retrying cannot mend it."""
+    return (
+        f"the working database {settings.work_db_path} is damaged ({exc}); delete it and run "
+        f"again: it is re-seeded from the published snapshot {settings.db_path}"
+    )
+
+
+def _mark_cancelled(con: duckdb.DuckDBPyConnection, exc: BaseException, log: Log) -> None:
+    """Record the stop in the working file; a database that cannot take it is left as it is."""
+    try:
+        cancel_running(con, f"stopped by {type(exc).__name__}")
+        con.execute("CHECKPOINT")
+    except duckdb.Error as error:
+        log(f"could not record the cancelled run: {error}")
+        return
+    log("run cancelled: its committed batches are kept, the rest is done by the next run")
 
 
 def reader(settings: Settings) -> duckdb.DuckDBPyConnection:
