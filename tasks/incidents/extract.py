@@ -325,10 +325,15 @@ def _scenes(
 
 
 def _event_trigger(text: str, figures: list[Figure]) -> Trigger | None:
-    """The strong trigger that types the sentence, else its first casualty figure."""
+    """The strong trigger that types the sentence, else its first casualty figure. A weapon
+    named beside a clash does not decide the type: both sides fighting is a battle, whatever
+    they fired."""
     strong = [t for t in find_triggers(text) if t.strong]
     if strong:
-        return protest_refined(strong, text, any(f.kind == "killed" for f in figures))
+        chosen = protest_refined(strong, text, any(f.kind == "killed" for f in figures))
+        if chosen.decisive and any(t.event_type == "Battles" for t in strong):
+            return replace(chosen, decisive=False)  # a battle fought with artillery too
+        return chosen
     if not figures:
         return None
     first = figures[0]
