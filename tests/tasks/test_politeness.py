@@ -59,7 +59,9 @@ def test_damaged_state_file_is_treated_as_nobody_waiting(tmp_path):
 def test_a_reservation_left_far_ahead_by_an_older_run_is_disregarded(tmp_path):
     # what an uncapped Crawl-delay: 86400 left behind: the next slot a day away
     (tmp_path / "example.org.next").write_text(repr(1_000.0 + 86_400))
-    limiter = HostRateLimiter(tmp_path, horizon=600.0, sleep=lambda _: None, clock=FakeClock(1_000.0))
+    limiter = HostRateLimiter(
+        tmp_path, horizon=600.0, sleep=lambda _: None, clock=FakeClock(1_000.0)
+    )
     assert limiter.wait("example.org", 1.0) == 0.0
     assert limiter.wait("example.org", 1.0) == 1.0
 
