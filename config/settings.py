@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     backoff_max: float = Field(60.0, ge=0, description="Longest delay between retries.")
     max_response_bytes: int = Field(5_000_000, gt=0, description="Larger bodies are rejected.")
     max_redirects: int = Field(5, ge=0, description="Redirect hops followed per request.")
+    max_crawl_delay: float = Field(
+        30.0,
+        ge=0,
+        description="Longest robots.txt Crawl-delay honoured; a host asking for more is skipped "
+        "for the run (a reject says so), so one site cannot hold every run for hours.",
+    )
+    source_time_budget: float = Field(
+        600.0,
+        gt=0,
+        description="Seconds one source may spend fetching per run; no request or pacing wait "
+        "starts after it, and what is left is fetched next run.",
+    )
     min_body_words: int = Field(40, ge=0, description="Pages with less text are rejected.")
     near_duplicate_threshold: float = Field(
         0.35,

@@ -1,11 +1,13 @@
 """Ingest flow: sources → fetch → clean → dedupe → date-normalise → DuckDB.
 
 Reads the sources file (``config/sources.yaml`` unless given), fetches every selected source
-(web or archive folder), and writes ``sources``, ``fetches``, ``raw_pages``, ``articles``,
-``article_duplicates``, ``rejects`` and a ``pipeline_runs`` row into the working database, then
-publishes the read-only snapshot analysts open (``db_path``). It then runs the ``summarize``
-flow as a subflow, which reads every article not yet read (late and back-dated ones, and any an
-earlier failed summarize left) and rebuilds the daily summaries of the days they touch.
+(web or archive folder), and writes ``sources``, ``fetches``, ``raw_pages``, ``page_sources``,
+``articles``, ``article_duplicates``, ``rejects`` and a ``pipeline_runs`` row into the working
+database, then publishes the read-only snapshot analysts open (``db_path``). All network work
+happens before the writer lock is taken, each source within its time budget, so a slow site
+delays only its own run and never another deployment waiting to write. It then runs the
+``summarize`` flow as a subflow, which reads every article not yet read (late and back-dated ones,
+and any an earlier failed summarize left) and rebuilds the daily summaries of the days they touch.
 
 By hand: ``newsdesk ingest [--source sample] [--db data/newsdesk.duckdb]``, or
 ``prefect deployment run 'ingest/frequent' --param sources='["sample"]'`` on a worker.
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import duckdb
 from prefect import flow, get_run_logger
+from prefect.exceptions import TerminationSignal
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
@@ -25,12 +29,14 @@ from flows import steps
 from flows.lifecycle import flow_process
 from flows.summarize import summarize
 from tasks import load_articles
+from tasks.harvest import Harvest
+from tasks.known_urls import KnownUrls
 from tasks.process import Window
 from tasks.run_counts import IngestCounts
 from tasks.storage import pending_pages
 from warehouse.loads import known_urls, load_validators, queue_reprocessing, upsert_sources
 from warehouse.runs import finish_run, start_run
-from warehouse.session import writer
+from warehouse.session import Log, reader, record_stopped, writer
 
 
 @flow(name="ingest", log_prints=True)
@@ -51,38 +57,74 @@ def ingest(
     run_id = str(flow_run.id or "local")
     parameters = {"sources": sources, "since": since, "until": until, "reprocess": reprocess}
     counts = IngestCounts(sources=[s.id for s in selected])
-    with flow_process(settings, log=logger.info), writer(settings, log=logger.info) as con:
-        counts.crashed_runs_closed = start_run(con, run_id, "ingest", parameters)
-        upsert_sources(con, configured.values())
+    with flow_process(settings, log=logger.info):
         try:
-            if reprocess:
-                queue_reprocessing(con, [s.id for s in selected])
-            else:
-                _harvest_all(con, run_id, selected, settings, counts)
-            _process_pending(con, run_id, configured, settings, window, counts)
-        except Exception as exc:
-            finish_run(con, run_id, status="failed", counts=counts.as_dict(), error=repr(exc))
+            harvests = [] if reprocess else _harvest_all(selected, settings, logger.warning)
+        except (TerminationSignal, KeyboardInterrupt) as exc:
+            record_stopped(settings, run_id, "ingest", parameters, exc, log=logger.info)
             raise
-        finish_run(con, run_id, status=counts.status, counts=counts.as_dict())
+        with writer(settings, log=logger.info) as con:
+            counts.crashed_runs_closed = start_run(con, run_id, "ingest", parameters)
+            upsert_sources(con, configured.values())
+            try:
+                if reprocess:
+                    queue_reprocessing(con, [s.id for s in selected])
+                _store_all(con, run_id, harvests, counts)
+                _process_pending(con, run_id, configured, settings, window, counts)
+            except Exception as exc:
+                finish_run(con, run_id, status="failed", counts=counts.as_dict(), error=repr(exc))
+                raise
+            finish_run(con, run_id, status=counts.status, counts=counts.as_dict())
     steps.publish_counts(counts)
     summarize(db_path=str(settings.db_path))
     return counts.as_dict()
 
 
-def _harvest_all(con, run_id: str, sources, settings: Settings, counts: IngestCounts) -> None:
-    """Fetch sources concurrently and store each as it finishes; a source that fails to fetch
-    or to store stops only itself (its pages are rolled back and fetched again next run)."""
-    validators = load_validators(con)
-    futures = {
-        steps.harvest.submit(s, settings, known_urls(con, s.id), validators): s for s in sources
-    }
+def _harvest_all(sources, settings: Settings, log: Log) -> list[tuple[str, Harvest | Exception]]:
+    """Fetch every source at once, without the writer lock; each source's harvest, or what
+    stopped it. Sources share one ``KnownUrls``, so a URL two of them list is fetched once."""
+    stored, validators = _published_state(settings, log)
+    known = KnownUrls(stored)
+    futures = {steps.harvest.submit(s, settings, known, validators): s.id for s in sources}
+    results: list[tuple[str, Harvest | Exception]] = []
     for future in as_completed(futures):
-        source = futures[future]
         try:
-            result = future.result()
+            results.append((futures[future], future.result()))
+        except Exception as exc:
+            results.append((futures[future], exc))
+    return results
+
+
+def _published_state(settings: Settings, log: Log) -> tuple[set[str], dict]:
+    """Known URLs and listing validators as of the last published run.
+
+    The working database is the writer's alone, so the harvest reads the snapshot. Without a
+    readable one everything listed is fetched; storing merges any page already held.
+    """
+    if not settings.db_path.exists():
+        return set(), {}
+    try:
+        con = reader(settings)
+        try:
+            return known_urls(con), load_validators(con)
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        log(f"cannot read {settings.db_path} ({exc}); fetching as if nothing were stored")
+        return set(), {}
+
+
+def _store_all(con, run_id: str, harvests, counts: IngestCounts) -> None:
+    """Store each source's harvest in its own transaction; a source that failed to fetch or to
+    store stops only itself (its pages are rolled back and fetched again next run)."""
+    for source_id, result in harvests:
+        if isinstance(result, Exception):
+            steps.record_source_failure(con, run_id, source_id, result, counts)
+            continue
+        try:
             steps.store_harvest(con, run_id, result)
         except Exception as exc:
-            steps.record_source_failure(con, run_id, source.id, exc, counts)
+            steps.record_source_failure(con, run_id, source_id, exc, counts)
             continue
         counts.add_harvest(result)
 

@@ -21,6 +21,7 @@ from tasks import load_articles, storage
 from tasks.dedupe import NearDuplicateIndex
 from tasks.fetch import Fetcher
 from tasks.harvest import Harvest, harvest_source
+from tasks.known_urls import KnownUrls
 from tasks.process import ProcessedBatch, Window, process_pages
 from tasks.records import RawPage, Reject
 from tasks.run_counts import IngestCounts
@@ -53,19 +54,29 @@ RETRYING = {
 def harvest(
     source: Source,
     settings: Settings,
-    known_urls: set[str],
+    known_urls: KnownUrls,
     validators: Mapping[str, tuple[str | None, str | None]],
 ) -> Harvest:
-    """Discover and fetch one source; network only, nothing written."""
+    """Discover and fetch one source within its time budget; network only, nothing written."""
     with Fetcher(settings, state_dir=settings.db_path.parent / ".politeness") as fetcher:
-        return harvest_source(source, fetcher, known_urls=known_urls, validators=validators)
+        result = harvest_source(source, fetcher, known_urls=known_urls, validators=validators)
+    if result.left_over:
+        get_run_logger().warning(
+            "source %s used its time budget of %g s; %d URLs left for the next run",
+            source.id,
+            settings.source_time_budget,
+            result.left_over,
+        )
+    return result
 
 
 @task(name="store-harvest", **RETRYING)
 def store_harvest(con: duckdb.DuckDBPyConnection, run_id: str, result: Harvest) -> None:
-    """Keep the raw pages, the request log, rejects and validators in one transaction."""
+    """Keep the raw pages, who listed what, the request log, rejects and validators in one
+    transaction (a listing's validators must not outlive the links it gave)."""
     with loads.transaction(con):
         loads.store_raw_pages(con, storage.raw_page_rows(run_id, result.pages))
+        loads.record_listings(con, run_id, result.source_id, result.listed)
         loads.record_fetches(con, storage.fetch_rows(run_id, result.fetches))
         loads.record_rejects(con, run_id, storage.reject_rows(result.rejects))
         loads.save_validators(con, result.validators)

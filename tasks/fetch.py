@@ -7,6 +7,11 @@ see; the headers themselves are kept as the server sent them. Redirects
 are followed by hand so each hop is checked against robots.txt, paced, and refused if it leaves
 http(s). The retry loop is our own because urllib3's ``Retry`` retries no status unless told to,
 and its sleep is injectable so tests of backoff take milliseconds.
+
+A fetcher serves one source for one run and holds its time budget (``source_time_budget``): no
+request, pacing wait or retry starts that could not begin before the budget runs out. A URL
+cut off that way is *left over* (no page, no reject) for the caller to read again next run; a
+response already arriving is still read in full, within ``total_timeout``.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from tasks.urls import is_http_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024
+TIME_BUDGET = "time_budget"  # FetchRecord.error of a fetch the time budget left for next run
 
 
 class Validators(NamedTuple):
@@ -65,6 +71,11 @@ class FetchOutcome:
     def not_modified(self) -> bool:
         return self.record.status == 304
 
+    @property
+    def left_over(self) -> bool:
+        """Not fetched because the source's time budget ran out; nothing to reject."""
+        return self.record.error == TIME_BUDGET
+
 
 @dataclass
 class _Attempt:
@@ -84,6 +95,10 @@ class _Attempt:
         return self
 
 
+class _OutOfTime(Exception):
+    """The next request or pacing wait could not start within the time budget."""
+
+
 class _BodyRefused(Exception):
     """The body broke a limit (``too_large`` or ``too_slow``); raised mid-stream to stop reading."""
 
@@ -93,7 +108,8 @@ class _BodyRefused(Exception):
 
 
 class Fetcher:
-    """Polite HTTP GETs for one run: robots, pacing, retries, size cap, conditional requests.
+    """Polite HTTP GETs for one source's run: robots, pacing, retries, size cap, conditional
+    requests, and the source's time budget, which starts when the fetcher is made.
 
     Safe to share between threads; each thread gets its own ``requests.Session`` because a
     session's cookie jar and adapters are not meant to be used concurrently.
@@ -117,10 +133,11 @@ class Fetcher:
         """
         self._settings = settings
         self._resolver = resolver
-        self._limiter = limiter or HostRateLimiter(state_dir)
+        self._deadline = time.monotonic() + settings.source_time_budget
+        self._limiter = limiter or HostRateLimiter(state_dir, horizon=settings.source_time_budget)
         self._sleep = sleep
         self._jitter = jitter
-        self._robots = RobotsCache(settings.user_agent)
+        self._robots = RobotsCache(settings.user_agent, max_crawl_delay=settings.max_crawl_delay)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
@@ -131,6 +148,14 @@ class Fetcher:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @property
+    def time_budget(self) -> float:
+        return self._settings.source_time_budget
+
+    def out_of_time(self) -> bool:
+        """The time budget has run out: every fetch from now on is left over."""
+        return time.monotonic() >= self._deadline
 
     def close(self) -> None:
         """Close every thread's connection pool."""
@@ -156,11 +181,15 @@ class Fetcher:
         if refusal := self._address_refusal(url, source):
             attempt = _Attempt(url).fail("internal_address", refusal)
             return self._outcome(url, source, started, attempt, 0, link)
-        verdict = self._robots_verdict(url, source, robots_fetches)
-        if verdict.allowed:
-            attempt, attempts = self._with_retries(url, source, validators, robots_fetches)
-        else:
-            attempt, attempts = _Attempt(url).fail(verdict.reason or "robots", verdict.detail), 0
+        try:
+            verdict = self._robots_verdict(url, source, robots_fetches)
+            if verdict.allowed:
+                attempt, attempts = self._with_retries(url, source, validators, robots_fetches)
+            else:
+                reason = verdict.reason or "robots"
+                attempt, attempts = _Attempt(url).fail(reason, verdict.detail), 0
+        except _OutOfTime:
+            attempt, attempts = _Attempt(url).fail(TIME_BUDGET, "time budget ran out"), 0
         outcome = self._outcome(url, source, started, attempt, attempts, link, validators)
         return replace(outcome, robots_fetches=tuple(robots_fetches))
 
@@ -179,7 +208,10 @@ class Fetcher:
             if not attempt.retryable or number > self._settings.max_retries:
                 break
             retry_after = parse_retry_after(attempt.headers.get("retry-after"), datetime.now(UTC))
-            self._sleep(backoff_delay(number, self._settings, retry_after, self._jitter))
+            delay = backoff_delay(number, self._settings, retry_after, self._jitter)
+            if time.monotonic() + delay >= self._deadline:
+                break  # the retry could not start in time; the failure stands
+            self._sleep(delay)
         attempt.elapsed = elapsed
         return attempt, number
 
@@ -217,10 +249,16 @@ class Fetcher:
     def _get(
         self, attempt: _Attempt, source: Source, validators: Validators | None, crawl_delay: float
     ) -> None:
-        """One HTTP request to ``attempt.final_url``, paced and capped; fills in ``attempt``."""
+        """One HTTP request to ``attempt.final_url``, paced and capped; fills in ``attempt``.
+
+        Raises ``_OutOfTime`` when the host's next slot falls after the time budget.
+        """
         host = host_key(attempt.final_url)
+        interval = max(1.0 / source.rate_per_second, crawl_delay)
         with self._slot(host, source.concurrency):
-            self._limiter.wait(host, max(1.0 / source.rate_per_second, crawl_delay))
+            max_wait = self._deadline - time.monotonic()
+            if self._limiter.wait(host, interval, max_wait=max_wait) is None:
+                raise _OutOfTime
             started = time.perf_counter()
             try:
                 self._request(attempt, validators, self._session(self._policy(source)))
@@ -284,6 +322,8 @@ class Fetcher:
         sent: Validators | None = None,
     ) -> FetchOutcome:
         record = _record(url, source, started, attempt, attempts)
+        if attempt.failure == TIME_BUDGET:
+            return FetchOutcome(record)
         if attempt.failure:
             detail = f"{attempt.detail} (attempts: {attempts})" if attempts else attempt.detail
             reject = Reject("fetch", attempt.failure, source.id, url, detail)

@@ -2,8 +2,9 @@
 
 A re-run that finds nothing new should cost almost nothing: listings are fetched with the
 validators remembered from last time (a 304 carries no body) and articles whose URL is already
-known are never requested again. Nothing a single page does stops the rest: every failure becomes
-a ``Reject`` next to the pages that did arrive.
+known, to this source or any other, are never requested again. Nothing a single page does stops
+the rest: every failure becomes a ``Reject`` next to the pages that did arrive. A source that runs
+out of its time budget keeps what arrived; what is left is read again next run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from datetime import UTC, datetime
 from config.sources import Source
 from tasks.archive import read_archive
 from tasks.discover import Listing, parse_listing
-from tasks.fetch import Fetcher, FetchOutcome, Validators
+from tasks.fetch import TIME_BUDGET, Fetcher, FetchOutcome, Validators
+from tasks.known_urls import KnownUrls
 from tasks.records import FetchRecord, Link, RawPage, Reject
 
 # Sitemap indexes nest (index -> yearly index -> daily sitemap); deeper is a loop or a trap.
@@ -40,12 +42,20 @@ class Harvest:
     pages: list[RawPage] = field(default_factory=list)
     fetches: list[FetchRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
-    links_found: int = 0  # distinct article URLs listed, known or not
+    listed: list[str] = field(default_factory=list)  # distinct article URLs listed, known or not
     not_modified: int = 0  # 304 answers
+    left_over: int = 0  # URLs not requested because the time budget ran out
     validators: dict[str, Validators] = field(default_factory=dict)  # per listing URL
+
+    @property
+    def links_found(self) -> int:
+        return len(self.listed)
 
     def add_fetch(self, outcome: FetchOutcome) -> None:
         self.fetches.extend(outcome.robots_fetches)
+        if outcome.left_over:
+            self.left_over += 1
+            return
         self.fetches.append(outcome.record)
         self.not_modified += outcome.not_modified
         if outcome.reject is not None:
@@ -56,24 +66,30 @@ def harvest_source(
     source: Source,
     fetcher: Fetcher,
     *,
-    known_urls: set[str],
+    known_urls: KnownUrls,
     validators: Mapping[str, tuple[str | None, str | None]],
 ) -> Harvest:
     """Discover, then fetch up to ``source.max_articles`` article URLs not in ``known_urls``.
 
-    A listing's validators are kept only if every new link it gave was fetched or finally
-    refused: next run it would answer 304 and list nothing, so any link left over (cut by
-    ``max_articles``, timed out, 5xx) would never be fetched.
+    A listing's validators are kept only if every new link it gave was fetched, finally
+    refused or taken by another source: next run it would answer 304 and list nothing, so any
+    link left over (cut by ``max_articles`` or the time budget, timed out, 5xx) would never be
+    fetched.
     """
     if source.kind == "archive":
         return _harvest_archive(source, known_urls)
     harvest = Harvest(source.id)
     discovery = _discover(source, fetcher, harvest, known_urls, validators)
-    harvest.links_found = len(discovery.links)
-    new = [link for link in discovery.links.values() if link.url not in known_urls]
+    harvest.listed = list(discovery.links)
+    new = [
+        link for link in discovery.links.values() if not known_urls.known_to(link.url, source.id)
+    ]
     wanted = new[: source.max_articles]
     settled: set[str] = set()
-    for link, outcome in zip(wanted, _fetch_all(source, fetcher, wanted), strict=True):
+    for link, outcome in zip(wanted, _fetch_all(source, fetcher, known_urls, wanted), strict=True):
+        if outcome is None:  # another source claimed it first and fetches it
+            settled.add(link.url)
+            continue
         harvest.add_fetch(outcome)
         if outcome.page is not None:
             harvest.pages.append(outcome.page)
@@ -81,7 +97,16 @@ def harvest_source(
             settled.add(link.url)
     unsettled = ({link.url for link in new} - settled) | discovery.unread_listings()
     _forget_validators(harvest, discovery.listings_behind(unsettled), validators)
+    if harvest.left_over:
+        harvest.rejects.append(_out_of_time(source, fetcher, harvest.left_over))
     return harvest
+
+
+def _out_of_time(source: Source, fetcher: Fetcher, left_over: int) -> Reject:
+    """One reject per source and run, not one per URL: the URLs themselves are not at fault."""
+    budget = fetcher.time_budget
+    detail = f"time budget of {budget:g} s ran out; {left_over} URLs left for the next run"
+    return Reject("fetch", TIME_BUDGET, source.id, None, detail)
 
 
 @dataclass
@@ -121,7 +146,7 @@ def _discover(
     source: Source,
     fetcher: Fetcher,
     harvest: Harvest,
-    known_urls: set[str],
+    known_urls: KnownUrls,
     validators: Mapping[str, tuple[str | None, str | None]],
 ) -> _Discovery:
     """Article links from the source's listing and, for sitemaps, its children, deduplicated.
@@ -205,20 +230,31 @@ def _children_to_read(
     return [(child.url, depth + 1) for child in newest_first]
 
 
-def _enough(source: Source, found: Mapping[str, Link], known_urls: set[str]) -> bool:
+def _enough(source: Source, found: Mapping[str, Link], known_urls: KnownUrls) -> bool:
     if source.max_articles is None:
         return False
-    return sum(url not in known_urls for url in found) >= source.max_articles
+    new = sum(not known_urls.known_to(url, source.id) for url in found)
+    return new >= source.max_articles
 
 
-def _fetch_all(source: Source, fetcher: Fetcher, links: list[Link]) -> list[FetchOutcome]:
-    """Articles fetched in parallel up to the source's concurrency; the host limiter paces them."""
+def _fetch_all(
+    source: Source, fetcher: Fetcher, known_urls: KnownUrls, links: list[Link]
+) -> list[FetchOutcome | None]:
+    """Articles fetched in parallel up to the source's concurrency; the host limiter paces them.
+
+    None for a link another source claimed first.
+    """
     with ThreadPoolExecutor(max_workers=source.concurrency) as pool:
-        return list(pool.map(lambda link: _fetch_article(source, fetcher, link), links))
+        return list(pool.map(lambda link: _fetch_article(source, fetcher, known_urls, link), links))
 
 
-def _fetch_article(source: Source, fetcher: Fetcher, link: Link) -> FetchOutcome:
-    """Fetch one article; even a bug in fetching becomes that article's reject, not a crash."""
+def _fetch_article(
+    source: Source, fetcher: Fetcher, known_urls: KnownUrls, link: Link
+) -> FetchOutcome | None:
+    """Fetch one article unless another source claimed it; even a bug in fetching becomes
+    that article's reject, not a crash."""
+    if not known_urls.claim(link.url, source.id):
+        return None
     started = datetime.now(UTC)
     try:
         return fetcher.fetch(link.url, source, link=link)
@@ -230,18 +266,18 @@ def _fetch_article(source: Source, fetcher: Fetcher, link: Link) -> FetchOutcome
         )
 
 
-def _harvest_archive(source: Source, known_urls: set[str]) -> Harvest:
+def _harvest_archive(source: Source, known_urls: KnownUrls) -> Harvest:
     """Saved pages as the same Harvest shape; no requests, so no fetch records."""
     harvest = Harvest(source.id)
-    seen: set[str] = set()
+    seen: dict[str, None] = {}
     for item in read_archive(source.path, source.id) if source.path else ():
         if isinstance(item, Reject):
             harvest.rejects.append(item)
         elif item.url not in seen:
-            seen.add(item.url)
-            if item.url not in known_urls:
+            seen[item.url] = None
+            if known_urls.claim(item.url, source.id):
                 harvest.pages.append(item)
         if source.max_articles is not None and len(harvest.pages) >= source.max_articles:
             break
-    harvest.links_found = len(seen)
+    harvest.listed = list(seen)
     return harvest

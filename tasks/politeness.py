@@ -11,11 +11,17 @@ so the next allowed request time lives in one small file per host, updated under
 Each caller reserves a slot while holding the lock and sleeps after releasing it, so waiting
 callers never hold each other up beyond their own slot. A server that asks us to slow down
 (429/503 with Retry-After) is obeyed, up to ``backoff_max``.
+
+No site may stall a run: a Crawl-delay over ``max_crawl_delay`` skips the host for the run
+instead of being honoured, a caller never reserves a slot it could not use within its time
+budget, and a stored slot further ahead than any caller may reserve (left by an older version
+that honoured any Crawl-delay) is disregarded rather than waited for across runs.
 """
 
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import re
 import threading
@@ -82,8 +88,9 @@ class _HostRules:
 class RobotsCache:
     """Robots decisions for one run, each origin's robots.txt read once (thread-safe)."""
 
-    def __init__(self, user_agent: str) -> None:
+    def __init__(self, user_agent: str, *, max_crawl_delay: float = math.inf) -> None:
         self._user_agent = user_agent
+        self._max_crawl_delay = max_crawl_delay
         self._rules: dict[str, _HostRules] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -101,7 +108,14 @@ class RobotsCache:
             return RobotsVerdict(True)
         if not rules.parser.can_fetch(url, self._user_agent):
             return RobotsVerdict(False, "robots_disallowed", "disallowed by robots.txt")
-        return RobotsVerdict(True, crawl_delay=rules.parser.crawl_delay(self._user_agent))
+        delay = rules.parser.crawl_delay(self._user_agent)
+        if delay is not None and delay > self._max_crawl_delay:
+            detail = (
+                f"robots.txt asks for a Crawl-delay of {delay:g} s, more than max_crawl_delay "
+                f"({self._max_crawl_delay:g} s): host skipped for this run"
+            )
+            return RobotsVerdict(False, "crawl_delay_too_long", detail)
+        return RobotsVerdict(True, crawl_delay=delay)
 
     def _rules_for(self, origin: str, load: RobotsLoader) -> _HostRules:
         with self._guard:
@@ -146,35 +160,48 @@ _UNSAFE_FILE_CHARS = re.compile(r"[^a-z0-9.-]")
 
 
 class HostRateLimiter:
-    """Spaces requests to one host at least ``interval`` seconds apart, across processes."""
+    """Spaces requests to one host at least ``interval`` seconds apart, across processes.
+
+    ``horizon`` is the longest any caller may wait (the time budget): no caller reserves a slot
+    further ahead, so a stored slot more than ``horizon`` plus one interval ahead was left by an
+    older run with no such bound, and is disregarded.
+    """
 
     def __init__(
         self,
         state_dir: Path,
         *,
+        horizon: float = math.inf,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._state_dir = Path(state_dir)
         self._state_dir.mkdir(parents=True, exist_ok=True)
+        self._horizon = horizon
         self._sleep = sleep
         self._clock = clock
 
-    def wait(self, host: str, interval: float) -> float:
-        """Block until this caller's slot for ``host``; returns the seconds waited."""
-        delay = self._reserve(host, interval)
-        if delay > 0:
+    def wait(self, host: str, interval: float, *, max_wait: float = math.inf) -> float | None:
+        """Block until this caller's slot for ``host``; returns the seconds waited, or None
+        (without waiting or reserving) when that slot is more than ``max_wait`` away."""
+        delay = self._reserve(host, interval, min(max_wait, self._horizon))
+        if delay is not None and delay > 0:
             self._sleep(delay)
         return delay
 
-    def _reserve(self, host: str, interval: float) -> float:
+    def _reserve(self, host: str, interval: float, max_wait: float) -> float | None:
         """Take the next free slot under the file lock; wall-clock time so processes agree."""
         path = self._state_dir / f"{_UNSAFE_FILE_CHARS.sub('_', host.lower())}.next"
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             now = self._clock()
-            slot = max(now, _read_float(fd))
+            stored = _read_float(fd)
+            if stored - now > self._horizon + interval:
+                stored = now  # no caller bounded by the horizon reserved that far ahead
+            slot = max(now, stored)
+            if slot - now > max_wait:
+                return None
             os.lseek(fd, 0, os.SEEK_SET)
             os.ftruncate(fd, 0)
             os.write(fd, repr(slot + interval).encode("ascii"))

@@ -18,6 +18,7 @@ class IngestCounts:
     links_found: int = 0
     pages_fetched: int = 0
     not_modified: int = 0
+    left_over: int = 0  # URLs a source's time budget left for the next run
     pages_processed: int = 0
     articles_loaded: int = 0
     duplicates: Counter = field(default_factory=Counter)  # by method: url / exact / near
@@ -30,6 +31,7 @@ class IngestCounts:
         self.links_found += harvest.links_found
         self.pages_fetched += len(harvest.pages)
         self.not_modified += harvest.not_modified
+        self.left_over += harvest.left_over
         self.add_rejects(harvest.rejects)
         if harvest.rejects and not harvest.links_found and not harvest.not_modified:
             first = harvest.rejects[0]
@@ -55,6 +57,7 @@ class IngestCounts:
             "links_found": self.links_found,
             "pages_fetched": self.pages_fetched,
             "not_modified": self.not_modified,
+            "left_over": self.left_over,
             "pages_processed": self.pages_processed,
             "articles_loaded": self.articles_loaded,
             "duplicates": dict(sorted(self.duplicates.items())),

@@ -45,6 +45,10 @@ REJECTS_SCHEMA = pa.schema(
      ("last_seen_at", TS), ("occurrences", pa.int32())]
 )  # fmt: skip
 ALIASES_SCHEMA = pa.schema([("requested_url", pa.string()), ("url", pa.string())])
+LISTINGS_SCHEMA = pa.schema(
+    [("url", pa.string()), ("source_id", pa.string()), ("first_run_id", pa.string()),
+     ("first_seen_at", TS)]
+)  # fmt: skip
 VALIDATORS_SCHEMA = pa.schema(
     [("url", pa.string()), ("etag", pa.string()), ("last_modified", pa.string()),
      ("updated_at", TS)]
@@ -95,14 +99,21 @@ def merge_rows(
 
 
 def append_rows(
-    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[dict[str, Any]], schema: pa.Schema
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[dict[str, Any]],
+    schema: pa.Schema,
+    *,
+    keep_existing: bool = False,
 ) -> int:
+    """INSERT a batch; with ``keep_existing`` a row whose key is already there is skipped."""
     if not rows:
         return 0
     view = f"_append_{table}"
     con.register(view, pa.Table.from_pylist(list(rows), schema=schema))
+    conflict = " ON CONFLICT DO NOTHING" if keep_existing else ""
     try:
-        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM "{view}"')
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM "{view}"{conflict}')
     finally:
         with suppress(duckdb.Error):  # an aborted transaction refuses this too; keep its error
             con.unregister(view)
@@ -170,9 +181,10 @@ def record_rejects(
 
 
 # A page fetched again is due for processing only if its bytes changed: re-processing an
-# unchanged page would re-load its article and make summarize read it again.
+# unchanged page would re-load its article and make summarize read it again. It stays with the
+# source that stored it first; page_sources keeps every source that listed it.
 RAW_UPDATE = "UPDATE SET " + ", ".join(
-    [f"{name} = s.{name}" for name in RAW_SCHEMA.names if name != "processed_at"]
+    [f"{name} = s.{name}" for name in RAW_SCHEMA.names if name not in ("processed_at", "source_id")]
     + ["processed_at = CASE WHEN t.body_sha256 = s.body_sha256 THEN t.processed_at END"]
 )
 
@@ -253,15 +265,26 @@ def queue_reprocessing(
     return int(result.fetchone()[0])
 
 
-def known_urls(con: duckdb.DuckDBPyConnection, source_id: str) -> set[str]:
-    """URLs already stored for a source, final or any it was requested under: not fetched again."""
+def known_urls(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """URLs already stored by any source, final or any they were requested under: not fetched
+    again, whichever source lists them next."""
     rows = con.execute(
-        "SELECT url FROM raw_pages WHERE source_id = $1 UNION "
-        "SELECT a.requested_url FROM page_aliases a JOIN raw_pages p USING (url) "
-        "WHERE p.source_id = $1",
-        [source_id],
+        "SELECT url FROM raw_pages UNION "
+        "SELECT a.requested_url FROM page_aliases a JOIN raw_pages p USING (url)"
     ).fetchall()
     return {r[0] for r in rows}
+
+
+def record_listings(
+    con: duckdb.DuckDBPyConnection, run_id: str, source_id: str, urls: Iterable[str]
+) -> int:
+    """Note that ``source_id`` listed these URLs; a pair seen before keeps its first sighting."""
+    now = datetime.now(UTC)
+    rows = [
+        {"url": url, "source_id": source_id, "first_run_id": run_id, "first_seen_at": now}
+        for url in dict.fromkeys(urls)
+    ]
+    return append_rows(con, "page_sources", rows, LISTINGS_SCHEMA, keep_existing=True)
 
 
 def load_validators(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:

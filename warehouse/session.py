@@ -23,7 +23,7 @@ import duckdb
 from config.settings import Settings
 from warehouse import snapshot
 from warehouse.db import connect
-from warehouse.runs import cancel_running
+from warehouse.runs import cancel_running, start_run
 
 Log = Callable[[str], None]
 
@@ -168,6 +168,32 @@ def _mark_cancelled(con: duckdb.DuckDBPyConnection, exc: BaseException, log: Log
         log(f"could not record the cancelled run: {error}")
         return
     log("run cancelled: its committed batches are kept, the rest is done by the next run")
+
+
+STOPPED_LOCK_WAIT = 5.0  # seconds a stopped run waits to record itself; a stop must be quick
+
+
+def record_stopped(
+    settings: Settings,
+    run_id: str,
+    flow: str,
+    parameters: dict,
+    exc: BaseException,
+    *,
+    log: Log = print,
+) -> None:
+    """A run stopped before it took the writer lock (while fetching) still leaves its row,
+    ``cancelled``; if another run holds the lock the stop is only logged, never delayed."""
+    try:
+        with writer_lock(settings.db_path, log=log, timeout=STOPPED_LOCK_WAIT):
+            con = open_working(settings, log=log)
+            try:
+                start_run(con, run_id, flow, parameters)
+                _mark_cancelled(con, exc, log)
+            finally:
+                con.close()
+    except (WarehouseBusyError, duckdb.Error, OSError) as error:
+        log(f"could not record the cancelled run: {error}")
 
 
 def reader(settings: Settings) -> duckdb.DuckDBPyConnection:

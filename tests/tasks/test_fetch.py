@@ -1,4 +1,5 @@
 import gzip
+import math
 import socket
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from tests.tasks.pages import (
     make_fetcher,
     web_source,
 )
-from tests.waiting import PATIENCE_SECONDS
+from tests.waiting import PATIENCE_SECONDS, wait_until
 
 
 def requested_paths(web: HTTPServer) -> list[str]:
@@ -337,9 +338,9 @@ class SpacingLog(HostRateLimiter):
         super().__init__(state_dir, sleep=lambda _: None)
         self.intervals: list[float] = []
 
-    def wait(self, host: str, interval: float) -> float:
+    def wait(self, host: str, interval: float, *, max_wait: float = math.inf) -> float | None:
         self.intervals.append(interval)
-        return super().wait(host, interval)
+        return super().wait(host, interval, max_wait=max_wait)
 
 
 def test_robots_crawl_delay_spaces_requests_beyond_the_source_rate(web, tmp_path):
@@ -353,3 +354,61 @@ def test_robots_crawl_delay_spaces_requests_beyond_the_source_rate(web, tmp_path
     robots, *stories = limiter.intervals
     assert robots == 1 / source.rate_per_second  # robots.txt itself is paced at the rate
     assert stories == [0.2, 0.2]
+
+
+def test_a_host_asking_for_a_day_between_requests_is_skipped_for_the_run_without_waiting(
+    web, tmp_path
+):
+    web.expect_request("/robots.txt").respond_with_data("User-agent: *\nCrawl-delay: 86400\n")
+    web.expect_request("/story").respond_with_data("story")
+    limiter = SpacingLog(tmp_path / "pacing")
+    fetcher = Fetcher(fast_settings(), state_dir=tmp_path / "pacing", limiter=limiter)
+    outcomes = [fetcher.fetch(web.url_for("/story"), web_source("feed", "http://x")) for _ in "ab"]
+    assert [o.reject.reason for o in outcomes if o.reject] == ["crawl_delay_too_long"] * 2
+    assert "86400" in outcomes[0].reject.detail and "max_crawl_delay" in outcomes[0].reject.detail
+    assert requested_paths(web) == ["/robots.txt"]
+    assert 86400 not in limiter.intervals
+
+
+def test_after_the_time_budget_no_request_starts_and_the_url_is_left_for_the_next_run(
+    web, tmp_path
+):
+    web.expect_request("/story").respond_with_data("story")
+    fetcher = make_fetcher(tmp_path, fast_settings(source_time_budget=0.05))
+    wait_until(fetcher.out_of_time, "the time budget to run out")
+    outcome = fetcher.fetch(web.url_for("/story"), web_source("feed", "http://x"))
+    assert outcome.left_over and outcome.page is None and outcome.reject is None
+    assert web.log == []
+
+
+def test_a_pacing_slot_beyond_the_time_budget_is_neither_waited_for_nor_taken(web, tmp_path):
+    web.expect_request("/robots.txt").respond_with_data("User-agent: *\nCrawl-delay: 20\n")
+    web.expect_request("/story").respond_with_data("story")
+    fetcher = Fetcher(fast_settings(source_time_budget=10), state_dir=tmp_path / "pacing")
+    source = web_source("feed", "http://x")
+    first, second = (fetcher.fetch(web.url_for(path), source) for path in ("/story", "/next"))
+    assert first.page is not None and second.left_over
+    assert requested_paths(web) == ["/robots.txt", "/story"]
+
+
+def test_a_response_still_arriving_when_the_budget_runs_out_is_kept(web, tmp_path):
+    fetcher = make_fetcher(tmp_path, fast_settings(source_time_budget=0.2))
+
+    def answers_after_the_budget(request: Request) -> Response:
+        wait_until(fetcher.out_of_time, "the time budget to run out")
+        return Response("late but whole")
+
+    web.expect_request("/story").respond_with_handler(answers_after_the_budget)
+    outcome = fetcher.fetch(web.url_for("/story"), web_source("feed", "http://x"))
+    assert outcome.page is not None and outcome.page.body == b"late but whole"
+
+
+def test_no_retry_starts_when_its_backoff_would_end_past_the_budget(web, tmp_path):
+    web.expect_request("/busy").respond_with_data("", status=503)
+    sleeps = SleepLog()
+    settings = fast_settings(source_time_budget=10, backoff_base=60.0, backoff_max=60.0)
+    outcome = make_fetcher(tmp_path, settings, sleeps).fetch(
+        web.url_for("/busy"), web_source("feed", "http://x")
+    )
+    assert outcome.reject is not None and outcome.reject.reason == "http_503"
+    assert (outcome.record.attempts, sleeps.delays) == (1, [])

@@ -5,8 +5,10 @@ from werkzeug import Request, Response
 
 from config.sources import Source
 from tasks.harvest import MAX_SITEMAP_DEPTH, Harvest, harvest_source
+from tasks.known_urls import KnownUrls
 from tests.tasks.pages import (
     article,
+    fast_settings,
     gzipped,
     make_fetcher,
     reset_server,
@@ -15,6 +17,7 @@ from tests.tasks.pages import (
     urlset,
     web_source,
 )
+from tests.waiting import wait_until
 
 DATE = "Sun, 04 Oct 2020 09:00:00 GMT"
 
@@ -49,7 +52,7 @@ def next_run(web: HTTPServer, tmp_path, source: Source, first: Harvest, serve) -
     serve()
     known = {page.url for page in first.pages}
     return harvest_source(
-        source, make_fetcher(tmp_path), known_urls=known, validators=first.validators
+        source, make_fetcher(tmp_path), known_urls=KnownUrls(known), validators=first.validators
     )
 
 
@@ -58,7 +61,7 @@ def test_feed_source_fetches_each_listed_article_once(web, tmp_path):
     serve_feed_with_etag(web, rss(*items), '"f1"')
     serve_articles(web, "/a", "/b")
     source = web_source("feed", web.url_for("/feed"))
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert sorted(page.url for page in harvest.pages) == [web.url_for("/a"), web.url_for("/b")]
     assert all(page.listed_date == DATE for page in harvest.pages)
     assert harvest.links_found == 2
@@ -76,12 +79,12 @@ def test_rerun_with_nothing_new_transfers_almost_nothing(web, tmp_path):
     serve_feed_with_etag(web, rss(*[(web.url_for(p), p, DATE) for p in ("/a", "/b")]), '"f1"')
     serve_articles(web, "/a", "/b")
     source = web_source("feed", web.url_for("/feed"))
-    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     reset_server(web)
     serve_feed_with_etag(web, rss(*[(web.url_for(p), p, DATE) for p in ("/a", "/b")]), '"f1"')
     known = {page.url for page in first.pages}
     again = harvest_source(
-        source, make_fetcher(tmp_path), known_urls=known, validators=first.validators
+        source, make_fetcher(tmp_path), known_urls=KnownUrls(known), validators=first.validators
     )
     assert again.pages == [] and again.rejects == []
     assert again.not_modified == 1
@@ -93,7 +96,7 @@ def test_changed_feed_with_only_known_articles_fetches_no_article(web, tmp_path)
     web.expect_request("/feed").respond_with_data(rss((web.url_for("/a"), "A", DATE)))
     source = web_source("feed", web.url_for("/feed"))
     harvest = harvest_source(
-        source, make_fetcher(tmp_path), known_urls={web.url_for("/a")}, validators={}
+        source, make_fetcher(tmp_path), known_urls=KnownUrls({web.url_for("/a")}), validators={}
     )
     assert harvest.links_found == 1 and harvest.pages == []
     assert "/a" not in requested_paths(web)
@@ -105,7 +108,7 @@ def test_one_failing_article_never_stops_the_others(web, tmp_path):
     web.expect_request("/broken").respond_with_data("", status=500)
     serve_articles(web, "/fine")
     source = web_source("feed", web.url_for("/feed"))
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert [page.url for page in harvest.pages] == [web.url_for("/fine")]
     assert sorted((r.reason, r.url) for r in harvest.rejects) == [
         ("http_404", web.url_for("/gone")),
@@ -119,7 +122,7 @@ def test_max_articles_caps_the_new_links_fetched(web, tmp_path):
     serve_articles(web, "/a", "/b", "/c", "/d")
     source = web_source("feed", web.url_for("/feed"), max_articles=2)
     harvest = harvest_source(
-        source, make_fetcher(tmp_path), known_urls={web.url_for("/a")}, validators={}
+        source, make_fetcher(tmp_path), known_urls=KnownUrls({web.url_for("/a")}), validators={}
     )
     assert [page.url for page in harvest.pages] == [web.url_for("/b"), web.url_for("/c")]
     assert harvest.links_found == 4
@@ -136,7 +139,7 @@ def test_links_cut_by_max_articles_keep_the_feed_unvalidated_so_the_next_run_get
 
     serve()
     source = web_source("feed", web.url_for("/feed"), max_articles=2)
-    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert first.validators == {web.url_for("/feed"): (None, None)}
     again = next_run(web, tmp_path, source, first, serve)
     assert [page.url for page in again.pages] == [web.url_for("/c")]
@@ -149,7 +152,7 @@ def test_an_article_that_failed_with_5xx_keeps_the_feed_unvalidated_until_it_arr
     serve_articles(web, "/a")
     web.expect_request("/late").respond_with_data("", status=503)
     source = web_source("feed", web.url_for("/feed"))
-    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert [r.reason for r in first.rejects] == ["http_503"]
     assert first.validators == {web.url_for("/feed"): (None, None)}
 
@@ -164,7 +167,7 @@ def test_an_article_that_failed_with_5xx_keeps_the_feed_unvalidated_until_it_arr
 def test_articles_finally_rejected_keep_the_feed_validator(web, tmp_path):
     serve_feed_with_etag(web, rss((web.url_for("/gone"), "Gone", DATE)), '"f1"')
     source = web_source("feed", web.url_for("/feed"))
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert [r.reason for r in harvest.rejects] == ["http_404"]
     assert harvest.validators == {web.url_for("/feed"): ('"f1"', None)}
 
@@ -184,7 +187,7 @@ def test_a_sitemap_index_read_in_part_keeps_no_validator_so_its_other_children_a
 
     serve()
     source = web_source("sitemap", web.url_for("/sitemap.xml"), max_articles=1)
-    first = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    first = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert [page.url for page in first.pages] == [web.url_for("/s2")]
     assert first.validators == {
         web.url_for("/sitemap.xml"): (None, None),
@@ -200,14 +203,14 @@ def test_feed_that_is_an_html_page_is_a_discover_reject_and_nothing_is_fetched(w
         "<html><body><h1>Service unavailable<br></body></html>", content_type="text/html"
     )
     source = web_source("feed", web.url_for("/feed"))
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert [(r.stage, r.reason) for r in harvest.rejects] == [("discover", "not_xml")]
     assert harvest.pages == [] and harvest.links_found == 0
 
 
 def test_unreachable_listing_is_a_fetch_reject_not_an_exception(web, tmp_path):
     source = web_source("feed", web.url_for("/no-feed-here"))
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert [(r.stage, r.reason) for r in harvest.rejects] == [("fetch", "http_404")]
 
 
@@ -223,7 +226,7 @@ def test_sitemap_index_is_followed_into_gzipped_children_newest_first(web, tmp_p
     )
     serve_articles(web, "/s1", "/s2")
     source = web_source("sitemap", web.url_for("/sitemap.xml"))
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert sorted(page.url for page in harvest.pages) == [web.url_for("/s1"), web.url_for("/s2")]
     listings = [p for p in requested_paths(web) if "xml" in p]
     assert listings == ["/sitemap.xml", "/new.xml.gz", "/old.xml"]
@@ -234,7 +237,7 @@ def test_nested_sitemap_indexes_stop_at_the_depth_bound(web, tmp_path):
         child = web.url_for(f"/index{level + 1}.xml")
         web.expect_request(f"/index{level}.xml").respond_with_data(sitemap_index((child, None)))
     source = web_source("sitemap", web.url_for("/index0.xml"))
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert [r.reason for r in harvest.rejects] == ["sitemap_too_deep"]
     assert f"/index{MAX_SITEMAP_DEPTH + 1}.xml" not in requested_paths(web)
 
@@ -247,7 +250,7 @@ def test_html_index_source_fetches_the_selected_relative_links(web, tmp_path):
     )
     serve_articles(web, "/news/1", "/news/2")
     source = web_source("html_index", web.url_for("/latest"), link_selector="div.teaser a")
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert sorted(page.url for page in harvest.pages) == [
         web.url_for("/news/1"),
         web.url_for("/news/2"),
@@ -276,7 +279,7 @@ def test_articles_are_fetched_in_parallel_up_to_the_source_concurrency(web, tmp_
     for path in paths:
         web.expect_request(path).respond_with_handler(slow_article)
     source = web_source("feed", web.url_for("/feed"), concurrency=2)
-    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=set(), validators={})
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
     assert len(harvest.pages) == 5
     assert peak[0] == 2
 
@@ -291,9 +294,64 @@ def test_archive_source_gives_pages_without_requests_and_skips_known_urls(tmp_pa
     harvest = harvest_source(
         source,
         make_fetcher(tmp_path),
-        known_urls={"https://news.example/a"},
+        known_urls=KnownUrls({"https://news.example/a"}),
         validators={},
     )
     assert [page.url for page in harvest.pages] == ["https://news.example/b"]
     assert harvest.links_found == 2
     assert harvest.fetches == [] and web.log == []
+
+
+def test_links_left_when_the_time_budget_runs_out_are_read_again_next_run(web, tmp_path):
+    fetcher = make_fetcher(tmp_path, fast_settings(source_time_budget=1.0))
+    body = rss(*[(web.url_for(p), p, DATE) for p in ("/a", "/b", "/c")])
+
+    def feed_answered_after_the_budget(request: Request) -> Response:
+        wait_until(fetcher.out_of_time, "the time budget to run out")
+        return Response(body, headers={"ETag": '"f1"'}, content_type="application/xml")
+
+    web.expect_request("/feed").respond_with_handler(feed_answered_after_the_budget)
+    source = web_source("feed", web.url_for("/feed"))
+    first = harvest_source(source, fetcher, known_urls=KnownUrls(), validators={})
+    assert requested_paths(web) == ["/robots.txt", "/feed"]
+    assert (first.links_found, first.left_over, first.pages) == (3, 3, [])
+    assert [(r.reason, r.url) for r in first.rejects] == [("time_budget", None)]
+    assert "3 URLs left for the next run" in first.rejects[0].detail
+
+    def serve() -> None:
+        serve_feed_with_etag(web, body, '"f1"')
+        serve_articles(web, "/a", "/b", "/c")
+
+    again = next_run(web, tmp_path, source, first, serve)
+    assert sorted(page.url for page in again.pages) == [web.url_for(p) for p in ("/a", "/b", "/c")]
+
+
+def test_a_url_another_source_claimed_is_fetched_once_and_listed_by_both(web, tmp_path):
+    shared, only_b = web.url_for("/shared"), web.url_for("/only-b")
+    serve_feed_with_etag(web, rss((shared, "S", DATE)), '"a1"')
+    serve_with_etag(web, "/feed-b", rss((shared, "S", DATE), (only_b, "B", DATE)), '"b1"')
+    serve_articles(web, "/shared", "/only-b")
+    known = KnownUrls()
+    first, second = (
+        harvest_source(
+            Source(id=name, kind="feed", url=web.url_for(path), rate_per_second=1000.0),
+            make_fetcher(tmp_path),
+            known_urls=known,
+            validators={},
+        )
+        for name, path in (("a", "/feed"), ("b", "/feed-b"))
+    )
+    assert requested_paths(web).count("/shared") == 1
+    assert [page.url for page in first.pages] == [shared]
+    assert [page.url for page in second.pages] == [only_b]
+    assert first.listed == [shared] and sorted(second.listed) == sorted([shared, only_b])
+    assert second.validators == {web.url_for("/feed-b"): ('"b1"', None)}
+
+
+def test_a_retried_harvest_fetches_what_its_own_first_try_claimed(web, tmp_path):
+    serve_feed_with_etag(web, rss((web.url_for("/a"), "A", DATE)), '"f1"')
+    serve_articles(web, "/a")
+    known, source = KnownUrls(), web_source("feed", web.url_for("/feed"))
+    assert known.claim(web.url_for("/a"), source.id)  # the failed first try got this far
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=known, validators={})
+    assert [page.url for page in harvest.pages] == [web.url_for("/a")]

@@ -56,6 +56,32 @@ def test_damaged_state_file_is_treated_as_nobody_waiting(tmp_path):
     assert limiter.wait("example.org", 1.0) == 1.0
 
 
+def test_a_reservation_left_far_ahead_by_an_older_run_is_disregarded(tmp_path):
+    # what an uncapped Crawl-delay: 86400 left behind: the next slot a day away
+    (tmp_path / "example.org.next").write_text(repr(1_000.0 + 86_400))
+    limiter = HostRateLimiter(
+        tmp_path, horizon=600.0, sleep=lambda _: None, clock=FakeClock(1_000.0)
+    )
+    assert limiter.wait("example.org", 1.0) == 0.0
+    assert limiter.wait("example.org", 1.0) == 1.0
+
+
+def test_a_reservation_within_the_horizon_is_still_waited_for(tmp_path):
+    clock = FakeClock(1_000.0)
+    limiter = HostRateLimiter(tmp_path, horizon=600.0, sleep=lambda _: None, clock=clock)
+    waits = [limiter.wait("example.org", 30.0) for _ in range(3)]
+    assert waits == [0.0, 30.0, 60.0]
+
+
+def test_a_slot_further_away_than_the_caller_may_wait_is_neither_waited_for_nor_reserved(tmp_path):
+    slept: list[float] = []
+    limiter = HostRateLimiter(tmp_path, sleep=slept.append, clock=FakeClock(1_000.0))
+    limiter.wait("example.org", 10.0)
+    assert limiter.wait("example.org", 10.0, max_wait=5.0) is None
+    assert slept == []
+    assert limiter.wait("example.org", 10.0) == 10.0  # the refused slot was not taken
+
+
 class RecordingClock:
     """The real wall clock, remembering what it last told the limiter.
 
@@ -146,6 +172,19 @@ def test_robots_server_error_or_rate_limit_disallows_with_a_clear_reason():
 def test_robots_crawl_delay_is_reported():
     load, _ = _rules("User-agent: *\nCrawl-delay: 3\n")
     assert RobotsCache(AGENT).verdict("https://news.example/story", load).crawl_delay == 3.0
+
+
+def test_a_crawl_delay_longer_than_the_cap_skips_the_host_naming_the_delay():
+    load, _ = _rules("User-agent: *\nCrawl-delay: 86400\n")
+    verdict = RobotsCache(AGENT, max_crawl_delay=30.0).verdict("https://news.example/story", load)
+    assert (verdict.allowed, verdict.reason) == (False, "crawl_delay_too_long")
+    assert "86400" in verdict.detail and "30" in verdict.detail
+
+
+def test_a_crawl_delay_at_the_cap_is_honoured():
+    load, _ = _rules("User-agent: *\nCrawl-delay: 30\n")
+    verdict = RobotsCache(AGENT, max_crawl_delay=30.0).verdict("https://news.example/story", load)
+    assert (verdict.allowed, verdict.crawl_delay) == (True, 30.0)
 
 
 def test_retry_after_as_http_date_counts_from_now():

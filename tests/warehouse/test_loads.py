@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from warehouse import loads
-from warehouse.db import connect, migrate
+from warehouse.db import connect, migrate, migrations
 
 FETCHED = datetime(2020, 10, 4, 9, 0, tzinfo=UTC)
 
@@ -75,7 +75,7 @@ def test_a_reject_seen_again_in_another_run_is_one_row_with_two_occurrences(con)
 def test_known_urls_include_the_url_before_redirects(con):
     row = raw_row("https://a.test/final") | {"requested_url": "https://a.test/short"}
     loads.store_raw_pages(con, [row])
-    assert loads.known_urls(con, "s") == {"https://a.test/final", "https://a.test/short"}
+    assert loads.known_urls(con) == {"https://a.test/final", "https://a.test/short"}
 
 
 def test_two_listed_urls_redirecting_to_one_page_are_both_known(con):
@@ -88,13 +88,12 @@ def test_two_listed_urls_redirecting_to_one_page_are_both_known(con):
         ],
     )
     loads.store_raw_pages(con, [raw_row(final) | {"requested_url": "https://a.test/feed/7"}])
-    assert loads.known_urls(con, "s") == {
+    assert loads.known_urls(con) == {
         final,
         "https://a.test/?p=7",
         "https://a.test/short/7",
         "https://a.test/feed/7",
     }
-    assert loads.known_urls(con, "other") == set()
 
 
 def test_a_database_from_before_page_aliases_learns_them_from_its_raw_pages(con):
@@ -104,7 +103,7 @@ def test_a_database_from_before_page_aliases_learns_them_from_its_raw_pages(con)
     con.execute("DROP TABLE page_aliases")
     con.execute("DELETE FROM schema_migrations WHERE name = '004_page_aliases.sql'")
     assert migrate(con) == ["004_page_aliases.sql"]
-    assert loads.known_urls(con, "s") == {"https://a.test/story", "https://a.test/7"}
+    assert loads.known_urls(con) == {"https://a.test/story", "https://a.test/7"}
 
 
 def test_a_page_stored_again_unchanged_stays_processed(con):
@@ -134,3 +133,32 @@ def test_a_failed_transaction_leaves_nothing_behind(con):
         loads.store_raw_pages(con, [raw_row("https://a.test/1")])
         raise RuntimeError("killed")
     assert count(con, "raw_pages") == 0
+
+
+def test_a_page_stored_again_by_another_source_stays_with_the_first(con):
+    loads.store_raw_pages(con, [raw_row("https://a.test/story")])
+    loads.store_raw_pages(con, [raw_row("https://a.test/story") | {"source_id": "other"}])
+    assert con.execute("SELECT source_id FROM raw_pages").fetchall() == [("s",)]
+
+
+def test_every_source_that_listed_a_url_is_kept_once_with_its_first_sighting(con):
+    loads.record_listings(con, "r1", "wire", ["https://a.test/x", "https://a.test/x"])
+    loads.record_listings(con, "r2", "partner", ["https://a.test/x"])
+    loads.record_listings(con, "r3", "wire", ["https://a.test/x"])
+    rows = con.execute(
+        "SELECT url, source_id, first_run_id FROM page_sources ORDER BY source_id"
+    ).fetchall()
+    assert rows == [("https://a.test/x", "partner", "r2"), ("https://a.test/x", "wire", "r1")]
+
+
+def test_page_sources_learns_who_listed_the_pages_stored_before_it_and_can_run_again(con):
+    loads.store_raw_pages(
+        con, [raw_row("https://a.test/story") | {"requested_url": "https://a.test/7"}]
+    )
+    con.execute("DROP TABLE page_sources")
+    con.execute("DELETE FROM schema_migrations WHERE name = '007_page_sources.sql'")
+    assert migrate(con) == ["007_page_sources.sql"]
+    ((_, _, sql),) = [m for m in migrations() if m[1] == "007_page_sources.sql"]
+    con.execute(sql)  # a re-run changes nothing
+    rows = con.execute("SELECT url, source_id FROM page_sources ORDER BY url").fetchall()
+    assert rows == [("https://a.test/7", "s"), ("https://a.test/story", "s")]
