@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from config.settings import CONFIG_DIR
-from tasks.incidents.events import find_triggers
+from tasks.incidents.events import find_triggers, first_strong
 from tasks.incidents.model import EVENT_TYPES
 
 MODEL_FILE = CONFIG_DIR / "models" / "event_types.npz"
@@ -79,8 +79,8 @@ def rule_hint(text: str) -> str | None:
     Training computes the hint of each note with this very function, so the model learns how
     far to trust the lexicon as it stands; after the lexicon changes, ``make train`` again.
     """
-    strong = [t for t in find_triggers(text) if t.strong and t.sub_event_type]
-    return strong[0].sub_event_type if strong else None
+    first = first_strong(find_triggers(text))
+    return first.sub_event_type if first else None
 
 
 def normalise(text: str) -> str:

@@ -26,6 +26,7 @@ class Trigger:
     verbal: bool = False  # a verb that says it happened ("shelled"), not a noun ("shelling")
     words: str = ""  # the trigger as written: the rule's evidence in ``type_basis``
     decisive: bool = False  # names the weapon, so no model may retype it
+    priority: int = 0  # the entry's place in the lexicon: the first entry types a sentence
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def find_triggers(sentence: str) -> list[Trigger]:
     unrealised = _unrealised_pattern()
     verbal = word_pattern(lexicon("events")["verbal_forms"])
     triggers = []
-    for entry in lexicon("events")["triggers"]:
+    for priority, entry in enumerate(lexicon("events")["triggers"]):
         for match in word_pattern(entry["pattern"]).finditer(sentence):
             if unrealised.search(sentence[: match.start()]):
                 continue
@@ -56,9 +57,17 @@ def find_triggers(sentence: str) -> list[Trigger]:
                     bool(verbal.fullmatch(match.group(0))),
                     match.group(0),
                     bool(entry.get("decisive")),
+                    priority,
                 )
             )
     return triggers
+
+
+def first_strong(triggers: list[Trigger]) -> Trigger | None:
+    """The strong trigger of highest priority (the earliest among equals): what the rules
+    would type a text by, and the type model's rule hint."""
+    strong = [t for t in triggers if t.strong and t.sub_event_type]
+    return min(strong, key=lambda t: t.priority, default=None)
 
 
 def protest_refined(strong: list[Trigger], sentence: str, deaths: bool) -> Trigger:

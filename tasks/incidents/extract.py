@@ -30,6 +30,7 @@ from tasks.incidents.events import (
     civilians_actor,
     find_actors,
     find_triggers,
+    first_strong,
     government_acts,
     protest_refined,
 )
@@ -65,6 +66,7 @@ class _Draft:
     attribution: Attribution
     mentions: list[Mention] = field(default_factory=list)
     figures: list[list[Figure]] = field(default_factory=list)  # per sentence
+    triggers: list[Trigger] = field(default_factory=list)  # of all its sentences
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class _Reading:
     attribution: Attribution
     country: PlaceMention | None
     heading: bool = False
+    triggers: tuple[Trigger, ...] = ()
 
 
 def extract_incidents(
@@ -142,6 +145,7 @@ def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
                 attribution,
                 country,
                 sentence in headings,
+                tuple(find_triggers(matched)),
             )
         )
     return readings
@@ -192,7 +196,7 @@ class _Story:
     def read(self, reading: _Reading) -> None:
         """File one sentence: a report of an event, more about the one in focus, or a pointer."""
         figures = find_figures(reading.text)
-        trigger = _event_trigger(reading.text, figures)
+        trigger = _event_trigger(reading, figures)
         named = possible_scenes(
             reading.places, reading.text, _government_names(self.reader.gazetteer)
         )
@@ -272,13 +276,14 @@ class _Story:
 
     def _add(self, draft: _Draft, reading: _Reading, figures: list[Figure]) -> None:
         draft.figures.append(figures)
+        draft.triggers.extend(reading.triggers)
         draft.mentions.append(_mention(reading, figures, self.source))
 
     def _attach(self, reading: _Reading) -> None:
         """A pointer sentence is evidence for the first incident at one of its places that
         day; one without even a weak trigger ("Its defenders are known in Ukraine as
         cyborgs") is background, not evidence."""
-        if not find_triggers(reading.text):
+        if not reading.triggers:
             return
         places = {_place_key(p) for p in reading.places}
         for draft in self.drafts.values():
@@ -324,13 +329,14 @@ def _scenes(
     return targets
 
 
-def _event_trigger(text: str, figures: list[Figure]) -> Trigger | None:
+def _event_trigger(reading: _Reading, figures: list[Figure]) -> Trigger | None:
     """The strong trigger that types the sentence, else its first casualty figure. A weapon
     named beside a clash does not decide the type: both sides fighting is a battle, whatever
     they fired."""
-    strong = [t for t in find_triggers(text) if t.strong]
+    strong = [t for t in reading.triggers if t.strong]
     if strong:
-        chosen = protest_refined(strong, text, any(f.kind == "killed" for f in figures))
+        killed = any(f.kind == "killed" for f in figures)
+        chosen = protest_refined(strong, reading.text, killed)
         if chosen.decisive and any(t.event_type == "Battles" for t in strong):
             return replace(chosen, decisive=False)  # a battle fought with artillery too
         return chosen
@@ -375,7 +381,9 @@ def _figure(figures: list[list[Figure]], text: str, kind: str) -> Casualties:
 def _incident(draft: _Draft, reader: IncidentReader) -> Incident:
     place = draft.place.place if draft.place is not None else None
     country = place.country if place is not None else None
-    typed = reader.type_of(" ".join(m.sentence for m in draft.mentions), draft.trigger)
+    hint = first_strong(draft.triggers)
+    evidence = " ".join(m.sentence for m in draft.mentions)
+    typed = reader.type_of(evidence, draft.trigger, hint.sub_event_type if hint else None)
     killed = _total(draft, "killed")
     civilian = _civilian(draft.figures)
     actor1, actor2 = draft.actor1, draft.actor2

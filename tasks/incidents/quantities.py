@@ -122,6 +122,8 @@ def find_figures(sentence: str) -> list[Figure]:
     Where phrasings overlap, the one starting first (and longest) reads the clause; a figure
     that only restates part of the people already counted, or denies a death, is dropped.
     """
+    if not _casualty_word().search(sentence):
+        return []  # every phrasing needs one of these words: skip the costly patterns
     figures = [
         _figure(sentence, match) for pattern in _patterns() for match in pattern.finditer(sentence)
     ]
@@ -296,6 +298,18 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
             rf"(?![\w-])(?! {words['killed_or_injured']})",
             flags,
         ),
+    )
+
+
+@cache
+def _casualty_word() -> re.Pattern[str]:
+    """A word without which no pattern of ``_patterns`` can match."""
+    words = lexicon("quantities")
+    return word_pattern(
+        "|".join(
+            words[key] for key in ("killed", "injured", "death_toll", "death_of", "killed_passive")
+        )
+        + "|body|bodies|dead|to death"
     )
 
 

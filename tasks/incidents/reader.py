@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-from tasks.incidents.event_model import EventTypeModel, rule_hint
+from tasks.incidents.event_model import EventTypeModel
 from tasks.incidents.events import Trigger
 from tasks.incidents.gazetteer import Gazetteer, load_gazetteer
 from tasks.incidents.lexicons import lexicon
@@ -42,14 +42,15 @@ class IncidentReader:
     model: EventTypeModel | None = None
     min_probability: float = 1.0
 
-    def type_of(self, evidence: str, trigger: Trigger) -> Typed:
-        """The event type of an incident whose sentences are ``evidence``."""
+    def type_of(self, evidence: str, trigger: Trigger, hint: str | None) -> Typed:
+        """The event type of an incident whose sentences are ``evidence``; ``hint`` is the
+        rules' sub-event type for them (``event_model.rule_hint``), as the model was trained."""
         rule = Typed(
             trigger.event_type or "", trigger.sub_event_type or "", f"rule: {trigger.words}"
         )
         if self.model is None:
             return rule
-        predicted = self.model.predict(evidence, rule_hint(evidence))
+        predicted = self.model.predict(evidence, hint)
         if predicted.event_type == rule.event_type:
             return replace(rule, probability=predicted.probability)
         if predicted.probability < self.min_probability or trigger.decisive:
