@@ -32,7 +32,14 @@ from urllib3.exceptions import HTTPError as TransferError
 
 from config.settings import Settings
 from config.sources import Source
-from tasks.netguard import AddressRefused, GuardedAdapter, NetworkPolicy, Resolver, system_resolver
+from tasks.netguard import (
+    AddressRefused,
+    GuardedAdapter,
+    HeadersTooSlow,
+    NetworkPolicy,
+    Resolver,
+    system_resolver,
+)
 from tasks.politeness import (
     HostRateLimiter,
     RobotsCache,
@@ -287,6 +294,8 @@ class Fetcher:
             attempt.fail(exc.reason, str(exc))
         except AddressRefused as exc:
             attempt.fail("internal_address", str(exc))
+        except HeadersTooSlow as exc:
+            attempt.fail("too_slow", str(exc))
         except (requests.RequestException, TransferError) as exc:
             reason, detail, retryable = _classify_error(exc)
             attempt.fail(reason, detail, retryable=retryable)
@@ -375,7 +384,7 @@ class Fetcher:
             session = requests.Session()
             session.headers["User-Agent"] = self._settings.user_agent
             for scheme in ("http://", "https://"):
-                session.mount(scheme, GuardedAdapter(policy))
+                session.mount(scheme, GuardedAdapter(policy, self._settings.total_timeout))
             sessions[policy] = session
             with self._guard:
                 self._sessions.append(session)

@@ -7,13 +7,18 @@ differently a second later), so the name is resolved once, every address is judg
 connection is made to exactly the addresses that were judged. The host a source is configured
 on may be internal (intranet feeds, tests on 127.0.0.1); with ``allow_private_network`` every
 host may. Requests sent through an HTTP proxy are resolved by the proxy and are not checked.
+
+The same connections bound the wait for a response's headers (``header_timeout``), which only
+the connection can do: no socket timeout catches a server that sends a header byte now and then.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +38,14 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("is_reserved", "reserved"),
     ("is_private", "private"),
 )
+
+
+class HeadersTooSlow(Exception):
+    """The server sent no complete headers within the connection's ``header_timeout``.
+
+    Not an ``OSError`` either: it reaches the fetcher as is, so it is not taken for a
+    read timeout (which is retried) or for a response whose headers ended there.
+    """
 
 
 class AddressRefused(Exception):
@@ -87,11 +100,51 @@ class NetworkPolicy:
 
 
 class _GuardedConnection(HTTPConnection):
-    """Connects only to addresses its policy accepted (TLS still verifies the host name)."""
+    """Connects only to addresses its policy accepted (TLS still verifies the host name), and
+    gives the server ``header_timeout`` seconds from the request to the end of its headers."""
 
-    def __init__(self, *args: Any, network_policy: NetworkPolicy, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        network_policy: NetworkPolicy,
+        header_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._policy = network_policy
+        self._header_timeout = header_timeout
+
+    def getresponse(self) -> Any:  # urllib3's HTTPResponse
+        """The response once its headers are in, or ``HeadersTooSlow``.
+
+        The read timeout bounds each wait for a byte, so a server sending a header byte now
+        and then would hold the request for days; past ``header_timeout`` the socket is shut
+        down, which wakes the blocked read.
+        """
+        if self._header_timeout is None:
+            return super().getresponse()
+        late = threading.Event()
+        timer = threading.Timer(self._header_timeout, self._cut_off, args=(late,))
+        timer.daemon = True
+        timer.start()
+        try:
+            response = super().getresponse()
+        except Exception:
+            if not late.is_set():
+                raise
+            response = None
+        finally:
+            timer.cancel()
+        if late.is_set():
+            raise HeadersTooSlow(
+                f"no complete headers within total_timeout ({self._header_timeout:g} s)"
+            )
+        return response
+
+    def _cut_off(self, late: threading.Event) -> None:
+        late.set()
+        with suppress(OSError, AttributeError):  # already closed, or never opened
+            socket.socket.shutdown(self.sock, socket.SHUT_RDWR)  # under TLS too
 
     def _new_conn(self) -> socket.socket:
         try:
@@ -129,8 +182,9 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
 class GuardedAdapter(HTTPAdapter):
     """A requests adapter for one policy: mount it on a session for http:// and https://."""
 
-    def __init__(self, network_policy: NetworkPolicy) -> None:
-        self._policy = network_policy  # before super().__init__, which builds the pool manager
+    def __init__(self, network_policy: NetworkPolicy, header_timeout: float | None = None) -> None:
+        # before super().__init__, which builds the pool manager
+        self._policy, self._header_timeout = network_policy, header_timeout
         super().__init__()
 
     def init_poolmanager(
@@ -142,6 +196,7 @@ class GuardedAdapter(HTTPAdapter):
             maxsize=maxsize,
             block=block,
             network_policy=self._policy,
+            header_timeout=self._header_timeout,
             **pool_kwargs,
         )
 
@@ -149,12 +204,20 @@ class GuardedAdapter(HTTPAdapter):
 class _GuardedPoolManager(PoolManager):
     """A urllib3 pool manager whose every connection goes through ``policy``."""
 
-    def __init__(self, *args: Any, network_policy: NetworkPolicy, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        network_policy: NetworkPolicy,
+        header_timeout: float | None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
         self._policy = network_policy
+        self._header_timeout = header_timeout
 
     def _new_pool(self, scheme: str, host: str, port: int, request_context: Any = None) -> Any:
         pool = super()._new_pool(scheme, host, port, request_context)
         pool.conn_kw["network_policy"] = self._policy
+        pool.conn_kw["header_timeout"] = self._header_timeout
         return pool
