@@ -197,12 +197,9 @@ class _Story:
         """File one sentence: a report of an event, more about the one in focus, or a pointer."""
         figures = find_figures(reading.text)
         trigger = _event_trigger(reading, figures)
-        named = possible_scenes(
-            reading.places, reading.text, _government_names(self.reader.gazetteer)
-        )
         if trigger is None:
             self.pointers.append(reading)
-            self.last_scene = named[0] if named else self.last_scene
+            self.last_scene = self._first_named(reading) or self.last_scene
             return
         actors = find_actors(reading.text)
         scenes = _scenes(reading, trigger, figures, actors, self.reader.gazetteer)
@@ -214,7 +211,7 @@ class _Story:
         targets = scenes or self._fallback(reading, trigger, figures)
         if targets is None:
             return
-        self.last_scene = (scenes or named or [self.last_scene])[0]
+        self.last_scene = scenes[0] if scenes else self._first_named(reading) or self.last_scene
         actor1, actor2 = actors_around(actors, trigger, reading.text)
         reading = _attributed(reading, trigger)
         for place, own in zip(targets, _share_out(figures, len(targets)), strict=True):
@@ -228,6 +225,13 @@ class _Story:
             self._attach(reading)
         ordered = sorted(self.drafts.values(), key=lambda d: d.mentions[0].start)
         return [_incident(draft, self.reader) for draft in ordered]
+
+    def _first_named(self, reading: _Reading) -> PlaceMention | None:
+        """The first place of the sentence that could be a scene, for the reports after it."""
+        named = possible_scenes(
+            reading.places, reading.text, _government_names(self.reader.gazetteer)
+        )
+        return named[0] if named else None
 
     def _goes_on(self, reading: _Reading) -> bool:
         """A sentence naming no scene and no other day tells more of the event in focus."""
