@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from tasks.incidents.claims import Attribution, attribute, denial_reaches
+from tasks.incidents.event_model import hint_of
 from tasks.incidents.events import (
     ActorMention,
     Trigger,
@@ -30,7 +31,6 @@ from tasks.incidents.events import (
     civilians_actor,
     find_actors,
     find_triggers,
-    first_strong,
     government_acts,
     protest_refined,
 )
@@ -385,9 +385,8 @@ def _figure(figures: list[list[Figure]], text: str, kind: str) -> Casualties:
 def _incident(draft: _Draft, reader: IncidentReader) -> Incident:
     place = draft.place.place if draft.place is not None else None
     country = place.country if place is not None else None
-    hint = first_strong(draft.triggers)
     evidence = " ".join(m.sentence for m in draft.mentions)
-    typed = reader.type_of(evidence, draft.trigger, hint.sub_event_type if hint else None)
+    typed = reader.type_of(evidence, draft.trigger, hint_of(draft.triggers))
     killed = _total(draft, "killed")
     civilian = _civilian(draft.figures)
     actor1, actor2 = draft.actor1, draft.actor2
