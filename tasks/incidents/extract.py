@@ -448,30 +448,21 @@ def _civilian(figures: list[list[Figure]]) -> bool | None:
 
 
 @cache
-def _history_pattern() -> re.Pattern[str]:
-    return re.compile(lexicon("text")["history"], re.IGNORECASE)
+def _text_pattern(key: str) -> re.Pattern[str]:
+    """One of ``config/lexicons/text.yaml``'s patterns, compiled once."""
+    return re.compile(lexicon("text")[key], re.IGNORECASE)
 
 
 def _history(sentence: str) -> bool:
-    return bool(_history_pattern().search(sentence))
-
-
-@cache
-def _history_year_pattern() -> re.Pattern[str]:
-    return re.compile(lexicon("text")["history_year"], re.IGNORECASE)
+    return bool(_text_pattern("history").search(sentence))
 
 
 def _long_ago(sentence: str, published: date) -> bool:
     """ "Israel seized the territories in the 1967 war": a year long past, so no news."""
-    years = [int(m["year"]) for m in _history_year_pattern().finditer(sentence)]
+    years = [int(m["year"]) for m in _text_pattern("history_year").finditer(sentence)]
     return bool(years) and max(years) <= published.year - lexicon("text")["history_years"]
-
-
-@cache
-def _tally_pattern() -> re.Pattern[str]:
-    return re.compile(lexicon("text")["tally"], re.IGNORECASE)
 
 
 def _tally(sentence: str) -> bool:
     """A war-long or months-long total is context, not an event of its own."""
-    return bool(_tally_pattern().search(sentence))
+    return bool(_text_pattern("tally").search(sentence))
