@@ -76,7 +76,8 @@ class _Reading:
     ``text`` is the sentence as matched (an ALL-CAPS headline in ordinary case); the mention
     keeps ``sentence`` as written. ``country`` is the event's country when the sentence names
     no usable town; ``dated`` whether the sentence itself said when; ``heading`` whether it is
-    a section heading ("Self-declared leader wounded") announcing what follows.
+    a section heading ("Self-declared leader wounded") announcing what follows; ``triggers``
+    every trigger of the sentence, found once for all that consult them.
     """
 
     sentence: Sentence
@@ -86,8 +87,8 @@ class _Reading:
     places: list[PlaceMention]
     attribution: Attribution
     country: PlaceMention | None
-    heading: bool = False
-    triggers: tuple[Trigger, ...] = ()
+    heading: bool
+    triggers: tuple[Trigger, ...]
 
 
 def extract_incidents(
@@ -250,8 +251,7 @@ class _Story:
             return [self.last_scene]
         if reading.country is not None:
             return [reading.country]
-        killed = any(f.kind == "killed" for f in figures)
-        return [None] if killed or trigger.verbal or reading.dated else None
+        return [None] if _deaths(figures) or trigger.verbal or reading.dated else None
 
     def _draft(
         self,
@@ -339,8 +339,7 @@ def _event_trigger(reading: _Reading, figures: list[Figure]) -> Trigger | None:
     they fired."""
     strong = [t for t in reading.triggers if t.strong]
     if strong:
-        killed = any(f.kind == "killed" for f in figures)
-        chosen = protest_refined(strong, reading.text, killed)
+        chosen = protest_refined(strong, reading.text, _deaths(figures))
         if chosen.decisive and any(t.event_type == "Battles" for t in strong):
             return replace(chosen, decisive=False)  # a battle fought with artillery too
         return chosen
@@ -349,6 +348,10 @@ def _event_trigger(reading: _Reading, figures: list[Figure]) -> Trigger | None:
     first = figures[0]
     event_type, sub_event_type = casualties_only_type(first.civilian)
     return Trigger(event_type, sub_event_type, True, first.start, first.end, False, "casualties")
+
+
+def _deaths(figures: list[Figure]) -> bool:
+    return any(f.kind == "killed" for f in figures)
 
 
 @cache
@@ -429,7 +432,7 @@ def _total(draft: _Draft, kind: str) -> Casualties:
     found = combine(draft.figures, kind)
     none = Casualties(0, 0, 0)
     if found == Casualties() and any(getattr(m, kind) == none for m in draft.mentions):
-        return Casualties(0, 0, 0)
+        return none
     return found
 
 
