@@ -6,7 +6,9 @@ goes on about the event it just reported: a later sentence that reports without 
 place or a new day ("The victim died.", "Police arrested 18 people.") is more evidence for
 that event, its figures included, not an event of its own. A report that no sentence before
 it placed inherits the last scene named, or else its country (region-only precision), or
-else stays unplaced: an event whose town the gazetteer does not know is still an event.
+else stays unplaced if it reports a death, says in a verb that it happened ("shelled", not
+"the shelling") or gives its day: an event whose town the gazetteer does not know is still
+an event.
 
 Sentences with only a weak trigger ("under fire", "attacks") add evidence to an incident
 already found at that place and day; they never make one, which keeps reactions ("Turkey
