@@ -9,7 +9,7 @@ rule's type where the model is unsure and say which one decided.
 It is a multinomial logistic regression trained by ``bench/train_types.py`` (scikit-learn) and
 shipped as plain arrays in ``config/models/event_types.npz``; prediction here is numpy only
 (a sparse dot product and a softmax), so loading executes no stored code and does not depend
-on the scikit-learn version. Training and prediction share ``features`` and ``rule_hint``
+on the scikit-learn version. Training and prediction share ``features`` and ``hint_of``
 below, so they cannot drift apart.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from config.settings import CONFIG_DIR
-from tasks.incidents.events import find_triggers, first_strong
+from tasks.incidents.events import Trigger, find_triggers
 from tasks.incidents.model import EVENT_TYPES
 
 MODEL_FILE = CONFIG_DIR / "models" / "event_types.npz"
@@ -79,7 +79,15 @@ def rule_hint(text: str) -> str | None:
     Training computes the hint of each note with this very function, so the model learns how
     far to trust the lexicon as it stands; after the lexicon changes, ``make train`` again.
     """
-    first = first_strong(find_triggers(text))
+    return hint_of(find_triggers(text))
+
+
+def hint_of(triggers: Sequence[Trigger]) -> str | None:
+    """``rule_hint`` of the text ``triggers`` were found in (extraction has them already): the
+    sub-event type of the strong trigger of highest lexicon priority, the earliest among equals.
+    """
+    strong = [t for t in triggers if t.strong and t.sub_event_type]
+    first = min(strong, key=lambda t: t.priority, default=None)
     return first.sub_event_type if first else None
 
 

@@ -63,13 +63,6 @@ def find_triggers(sentence: str) -> list[Trigger]:
     return triggers
 
 
-def first_strong(triggers: list[Trigger]) -> Trigger | None:
-    """The strong trigger of highest priority (the earliest among equals): what the rules
-    would type a text by, and the type model's rule hint."""
-    strong = [t for t in triggers if t.strong and t.sub_event_type]
-    return min(strong, key=lambda t: t.priority, default=None)
-
-
 def protest_refined(strong: list[Trigger], sentence: str, deaths: bool) -> Trigger:
     """The trigger that types a sentence, a protest told apart by how it was met.
 

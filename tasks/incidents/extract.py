@@ -6,7 +6,9 @@ goes on about the event it just reported: a later sentence that reports without 
 place or a new day ("The victim died.", "Police arrested 18 people.") is more evidence for
 that event, its figures included, not an event of its own. A report that no sentence before
 it placed inherits the last scene named, or else its country (region-only precision), or
-else stays unplaced: an event whose town the gazetteer does not know is still an event.
+else stays unplaced if it reports a death, says in a verb that it happened ("shelled", not
+"the shelling") or gives its day: an event whose town the gazetteer does not know is still
+an event.
 
 Sentences with only a weak trigger ("under fire", "attacks") add evidence to an incident
 already found at that place and day; they never make one, which keeps reactions ("Turkey
@@ -22,6 +24,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from tasks.incidents.claims import Attribution, attribute, denial_reaches
+from tasks.incidents.event_model import hint_of
 from tasks.incidents.events import (
     ActorMention,
     Trigger,
@@ -30,7 +33,6 @@ from tasks.incidents.events import (
     civilians_actor,
     find_actors,
     find_triggers,
-    first_strong,
     government_acts,
     protest_refined,
 )
@@ -76,7 +78,8 @@ class _Reading:
     ``text`` is the sentence as matched (an ALL-CAPS headline in ordinary case); the mention
     keeps ``sentence`` as written. ``country`` is the event's country when the sentence names
     no usable town; ``dated`` whether the sentence itself said when; ``heading`` whether it is
-    a section heading ("Self-declared leader wounded") announcing what follows.
+    a section heading ("Self-declared leader wounded") announcing what follows; ``triggers``
+    every trigger of the sentence, found once for all that consult them.
     """
 
     sentence: Sentence
@@ -86,8 +89,8 @@ class _Reading:
     places: list[PlaceMention]
     attribution: Attribution
     country: PlaceMention | None
-    heading: bool = False
-    triggers: tuple[Trigger, ...] = ()
+    heading: bool
+    triggers: tuple[Trigger, ...]
 
 
 def extract_incidents(
@@ -197,12 +200,9 @@ class _Story:
         """File one sentence: a report of an event, more about the one in focus, or a pointer."""
         figures = find_figures(reading.text)
         trigger = _event_trigger(reading, figures)
-        named = possible_scenes(
-            reading.places, reading.text, _government_names(self.reader.gazetteer)
-        )
         if trigger is None:
             self.pointers.append(reading)
-            self.last_scene = named[0] if named else self.last_scene
+            self.last_scene = self._first_named(reading) or self.last_scene
             return
         actors = find_actors(reading.text)
         scenes = _scenes(reading, trigger, figures, actors, self.reader.gazetteer)
@@ -214,7 +214,7 @@ class _Story:
         targets = scenes or self._fallback(reading, trigger, figures)
         if targets is None:
             return
-        self.last_scene = (scenes or named or [self.last_scene])[0]
+        self.last_scene = scenes[0] if scenes else self._first_named(reading) or self.last_scene
         actor1, actor2 = actors_around(actors, trigger, reading.text)
         reading = _attributed(reading, trigger)
         for place, own in zip(targets, _share_out(figures, len(targets)), strict=True):
@@ -228,6 +228,13 @@ class _Story:
             self._attach(reading)
         ordered = sorted(self.drafts.values(), key=lambda d: d.mentions[0].start)
         return [_incident(draft, self.reader) for draft in ordered]
+
+    def _first_named(self, reading: _Reading) -> PlaceMention | None:
+        """The first place of the sentence that could be a scene, for the reports after it."""
+        named = possible_scenes(
+            reading.places, reading.text, _government_names(self.reader.gazetteer)
+        )
+        return named[0] if named else None
 
     def _goes_on(self, reading: _Reading) -> bool:
         """A sentence naming no scene and no other day tells more of the event in focus."""
@@ -246,8 +253,7 @@ class _Story:
             return [self.last_scene]
         if reading.country is not None:
             return [reading.country]
-        killed = any(f.kind == "killed" for f in figures)
-        return [None] if killed or trigger.verbal or reading.dated else None
+        return [None] if _deaths(figures) or trigger.verbal or reading.dated else None
 
     def _draft(
         self,
@@ -335,8 +341,7 @@ def _event_trigger(reading: _Reading, figures: list[Figure]) -> Trigger | None:
     they fired."""
     strong = [t for t in reading.triggers if t.strong]
     if strong:
-        killed = any(f.kind == "killed" for f in figures)
-        chosen = protest_refined(strong, reading.text, killed)
+        chosen = protest_refined(strong, reading.text, _deaths(figures))
         if chosen.decisive and any(t.event_type == "Battles" for t in strong):
             return replace(chosen, decisive=False)  # a battle fought with artillery too
         return chosen
@@ -345,6 +350,10 @@ def _event_trigger(reading: _Reading, figures: list[Figure]) -> Trigger | None:
     first = figures[0]
     event_type, sub_event_type = casualties_only_type(first.civilian)
     return Trigger(event_type, sub_event_type, True, first.start, first.end, False, "casualties")
+
+
+def _deaths(figures: list[Figure]) -> bool:
+    return any(f.kind == "killed" for f in figures)
 
 
 @cache
@@ -381,9 +390,8 @@ def _figure(figures: list[list[Figure]], text: str, kind: str) -> Casualties:
 def _incident(draft: _Draft, reader: IncidentReader) -> Incident:
     place = draft.place.place if draft.place is not None else None
     country = place.country if place is not None else None
-    hint = first_strong(draft.triggers)
     evidence = " ".join(m.sentence for m in draft.mentions)
-    typed = reader.type_of(evidence, draft.trigger, hint.sub_event_type if hint else None)
+    typed = reader.type_of(evidence, draft.trigger, hint_of(draft.triggers))
     killed = _total(draft, "killed")
     civilian = _civilian(draft.figures)
     actor1, actor2 = draft.actor1, draft.actor2
@@ -426,7 +434,7 @@ def _total(draft: _Draft, kind: str) -> Casualties:
     found = combine(draft.figures, kind)
     none = Casualties(0, 0, 0)
     if found == Casualties() and any(getattr(m, kind) == none for m in draft.mentions):
-        return Casualties(0, 0, 0)
+        return none
     return found
 
 
@@ -445,30 +453,21 @@ def _civilian(figures: list[list[Figure]]) -> bool | None:
 
 
 @cache
-def _history_pattern() -> re.Pattern[str]:
-    return re.compile(lexicon("text")["history"], re.IGNORECASE)
+def _text_pattern(key: str) -> re.Pattern[str]:
+    """One of ``config/lexicons/text.yaml``'s patterns, compiled once."""
+    return re.compile(lexicon("text")[key], re.IGNORECASE)
 
 
 def _history(sentence: str) -> bool:
-    return bool(_history_pattern().search(sentence))
-
-
-@cache
-def _history_year_pattern() -> re.Pattern[str]:
-    return re.compile(lexicon("text")["history_year"], re.IGNORECASE)
+    return bool(_text_pattern("history").search(sentence))
 
 
 def _long_ago(sentence: str, published: date) -> bool:
     """ "Israel seized the territories in the 1967 war": a year long past, so no news."""
-    years = [int(m["year"]) for m in _history_year_pattern().finditer(sentence)]
+    years = [int(m["year"]) for m in _text_pattern("history_year").finditer(sentence)]
     return bool(years) and max(years) <= published.year - lexicon("text")["history_years"]
-
-
-@cache
-def _tally_pattern() -> re.Pattern[str]:
-    return re.compile(lexicon("text")["tally"], re.IGNORECASE)
 
 
 def _tally(sentence: str) -> bool:
     """A war-long or months-long total is context, not an event of its own."""
-    return bool(_tally_pattern().search(sentence))
+    return bool(_text_pattern("tally").search(sentence))

@@ -200,12 +200,11 @@ def _phrases() -> dict[str, str]:
     """The regular-expression pieces the patterns share, built from the lexicon."""
     words = lexicon("quantities")
     qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
-    single = rf"{_DIGITS}|{_WORD_NUMBER}"
     amount = "|".join(
         [
             _RANGE.pattern,
             *sorted(map(re.escape, words["vague_amounts"]), key=len, reverse=True),
-            single,
+            _NUMBER,
             words["ordinal_one"],
             "an?",
         ]
@@ -213,6 +212,7 @@ def _phrases() -> dict[str, str]:
     people = f"{words['civilian_nouns']}|{words['combatant_nouns']}|{words['other_nouns']}"
     determiner = r"(?:an? |one |the |his |her |their |its )"
     return {
+        "qualifier": qualifier,
         "number": rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{amount})",
         "people": people,
         "single": words["singular_nouns"],
@@ -224,7 +224,7 @@ def _phrases() -> dict[str, str]:
         "adverbs": rf"(?: (?:{words['adverbs']}))*",
         # killed, not "killed or wounded", and not the active "gunmen killed three villagers"
         "killed": rf"(?P<killed>{words['killed']})(?![\w-])(?! {words['killed_or_injured']})"
-        rf"(?! (?:{single}|an?|the|his|her|their|its|him|them)\b)",
+        rf"(?! (?:{_NUMBER}|an?|the|his|her|their|its|him|them)\b)",
         "injured": rf"(?P<injured>{words['injured']})(?![\w-])",
         "realised": "".join(rf"(?<!\b{word} )" for word in words["unrealised_before"]),
     }
@@ -382,11 +382,10 @@ def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
 
 @cache
 def _list_item_pattern() -> re.Pattern[str]:
-    words = lexicon("quantities")
-    qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
+    p = _phrases()
     return re.compile(
-        rf"(?:(?P<qualifier>{qualifier}) )?(?P<amount>{_DIGITS}|{_WORD_NUMBER}) "
-        rf"(?P<who>(?:[\w'’/-]+ ){{0,2}}?(?:{_phrases()['people']})),?(?: and)? ",
+        rf"(?:(?P<qualifier>{p['qualifier']}) )?(?P<amount>{_NUMBER}) "
+        rf"(?P<who>(?:[\w'’/-]+ ){{0,2}}?(?:{p['people']})),?(?: and)? ",
         re.IGNORECASE,
     )
 

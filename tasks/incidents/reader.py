@@ -44,7 +44,8 @@ class IncidentReader:
 
     def type_of(self, evidence: str, trigger: Trigger, hint: str | None) -> Typed:
         """The event type of an incident whose sentences are ``evidence``; ``hint`` is the
-        rules' sub-event type for them (``event_model.rule_hint``), as the model was trained."""
+        rules' sub-event type for them (``event_model.hint_of`` their triggers), as the model
+        was trained."""
         rule = Typed(
             trigger.event_type or "", trigger.sub_event_type or "", f"rule: {trigger.words}"
         )
