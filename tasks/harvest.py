@@ -20,6 +20,7 @@ from tasks.discover import Listing, parse_listing
 from tasks.fetch import TIME_BUDGET, Fetcher, FetchOutcome, Validators
 from tasks.known_urls import KnownUrls
 from tasks.records import FetchRecord, Link, RawPage, Reject
+from tasks.urls import canonical_url
 
 # Sitemap indexes nest (index -> yearly index -> daily sitemap); deeper is a loop or a trap.
 MAX_SITEMAP_DEPTH = 3
@@ -80,7 +81,9 @@ def harvest_source(
         return _harvest_archive(source, known_urls)
     harvest = Harvest(source.id)
     discovery = _discover(source, fetcher, harvest, known_urls, validators)
-    harvest.listed = list(discovery.links)
+    harvest.listed = [link.url for link in discovery.links.values()]
+    if discovery.variants:
+        harvest.rejects.append(_variants_not_requested(source, discovery.variants))
     new = [
         link for link in discovery.links.values() if not known_urls.known_to(link.url, source.id)
     ]
@@ -109,19 +112,36 @@ def _out_of_time(source: Source, fetcher: Fetcher, left_over: int) -> Reject:
     return Reject("fetch", TIME_BUDGET, source.id, None, detail)
 
 
+def _variants_not_requested(source: Source, variants: Mapping[str, str]) -> Reject:
+    """One reject per source and run saying how many listed URLs were another's variant."""
+    dropped, kept = next(iter(variants.items()))
+    detail = (
+        f"{len(variants)} listed links were variants of articles already listed (tracking "
+        f"parameters, mirror host or AMP form) and were not requested; e.g. {dropped} is {kept}"
+    )
+    return Reject("discover", "duplicate_links", source.id, None, detail)
+
+
 @dataclass
 class _Discovery:
-    """The links found, and which listing named each link and child sitemap."""
+    """The links found, and which listing named each link and child sitemap.
 
-    links: dict[str, Link] = field(default_factory=dict)
+    Links are collapsed by canonical URL as they are found, so an article listed under fifty
+    tracking URLs is requested once and counts once against ``max_articles``.
+    """
+
+    links: dict[str, Link] = field(default_factory=dict)  # by canonical URL, the first listed
+    variants: dict[str, str] = field(default_factory=dict)  # URL not requested -> the one kept
     named_by: dict[str, set[str]] = field(default_factory=dict)
     children: set[str] = field(default_factory=set)
     settled: set[str] = field(default_factory=set)  # listings read, 304 or finally refused
 
     def add(self, listing_url: str, listing: Listing) -> None:
         for link in listing.links:
-            self.links.setdefault(link.url, link)
-            self.named_by.setdefault(link.url, set()).add(listing_url)
+            kept = self.links.setdefault(canonical_url(link.url), link)
+            if kept.url != link.url:
+                self.variants.setdefault(link.url, kept.url)
+            self.named_by.setdefault(kept.url, set()).add(listing_url)
         for child in listing.sitemaps:
             self.children.add(child.url)
             self.named_by.setdefault(child.url, set()).add(listing_url)
@@ -233,7 +253,7 @@ def _children_to_read(
 def _enough(source: Source, found: Mapping[str, Link], known_urls: KnownUrls) -> bool:
     if source.max_articles is None:
         return False
-    new = sum(not known_urls.known_to(url, source.id) for url in found)
+    new = sum(not known_urls.known_to(link.url, source.id) for link in found.values())
     return new >= source.max_articles
 
 

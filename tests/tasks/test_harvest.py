@@ -355,3 +355,21 @@ def test_a_retried_harvest_fetches_what_its_own_first_try_claimed(web, tmp_path)
     assert known.claim(web.url_for("/a"), source.id)  # the failed first try got this far
     harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=known, validators={})
     assert [page.url for page in harvest.pages] == [web.url_for("/a")]
+
+
+def test_an_article_listed_under_many_tracking_urls_is_requested_once_and_costs_one_article(
+    web, tmp_path
+):
+    variants = [f"/story?utm_source=s{n}&utm_medium=social&fbclid=x{n}" for n in range(5)]
+    items = [(web.url_for(path), "Story", DATE) for path in [*variants, "/other"]]
+    web.expect_request("/feed").respond_with_data(rss(*items))
+    serve_articles(web, "/story", "/other")
+    source = web_source("feed", web.url_for("/feed"), max_articles=2)
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
+    assert [page.url for page in harvest.pages] == [web.url_for(variants[0]), web.url_for("/other")]
+    assert requested_paths(web).count("/story") == 1
+    assert harvest.listed == [web.url_for(variants[0]), web.url_for("/other")]
+    [reject] = harvest.rejects
+    assert (reject.stage, reject.reason, reject.url) == ("discover", "duplicate_links", None)
+    assert reject.detail.startswith("4 listed links were variants of articles already listed")
+    assert web.url_for(variants[1]) in reject.detail
