@@ -175,10 +175,10 @@ def _discover(
     does not cost a request per month of the site's history on every run.
     """
     discovery = _Discovery()
-    queue: list[tuple[str, int]] = [(str(source.url), 0)]
+    queue: list[tuple[str, tuple[str, ...]]] = [(str(source.url), ())]  # with the indexes above
     visited: set[str] = set()
     while queue and not _enough(source, discovery.links, known_urls):
-        url, depth = queue.pop(0)
+        url, above = queue.pop(0)
         if url in visited:
             continue
         if len(visited) == MAX_LISTINGS_PER_RUN:
@@ -188,7 +188,7 @@ def _discover(
         visited.add(url)
         listing = _read_listing(source, fetcher, url, validators.get(url), harvest, discovery)
         discovery.add(url, listing)
-        queue.extend(_children_to_read(source, url, depth, listing, harvest))
+        queue.extend(_children_to_read(source, url, above, listing, harvest))
     return discovery
 
 
@@ -235,19 +235,33 @@ def _forget_validators(
 
 
 def _children_to_read(
-    source: Source, url: str, depth: int, listing: Listing, harvest: Harvest
-) -> list[tuple[str, int]]:
-    """Child sitemaps, newest <lastmod> first, unless the index is nested too deep."""
-    if not listing.sitemaps:
+    source: Source, url: str, above: tuple[str, ...], listing: Listing, harvest: Harvest
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Child sitemaps, newest <lastmod> first, unless the index is nested too deep.
+
+    A child that is this index or one above it is a loop: read once, and said so, since a site
+    whose index points back at itself has a broken sitemap generator someone should hear about.
+    """
+    path = (*above, url)
+    harvest.rejects.extend(_loop(source, c.url, path) for c in listing.sitemaps if c.url in path)
+    children = [child for child in listing.sitemaps if child.url not in path]
+    if not children:
         return []
-    if depth >= MAX_SITEMAP_DEPTH:
+    if len(above) >= MAX_SITEMAP_DEPTH:
         detail = f"index nested deeper than {MAX_SITEMAP_DEPTH}; children not read"
         harvest.rejects.append(Reject("discover", "sitemap_too_deep", source.id, url, detail))
         return []
     newest_first = sorted(
-        listing.sitemaps, key=lambda c: (c.listed_date is not None, c.listed_date), reverse=True
+        children, key=lambda c: (c.listed_date is not None, c.listed_date), reverse=True
     )
-    return [(child.url, depth + 1) for child in newest_first]
+    return [(child.url, path) for child in newest_first]
+
+
+def _loop(source: Source, child: str, path: tuple[str, ...]) -> Reject:
+    """The reject for an index (last on ``path``, from the root) listing ``child`` on ``path``."""
+    which = "itself" if child == path[-1] else "an index read on the way here"
+    detail = f"lists {child}, {which}; not read again"
+    return Reject("discover", "sitemap_loop", source.id, path[-1], detail)
 
 
 def _enough(source: Source, found: Mapping[str, Link], known_urls: KnownUrls) -> bool:
