@@ -3,8 +3,10 @@
 Parsers take the bytes of a listing and the URL it came from and never touch the network, so
 each can be tested on a saved file. XML is parsed strictly with lxml (no entities, no network):
 a feed URL that starts serving an HTML error page or a truncated document should show up as a
-reject an operator can see, not as a quiet run with zero links. Elements are matched by local
-name because real sitemaps and feeds get their namespaces wrong often enough to matter.
+reject an operator can see, not as a quiet run with zero links. A listing that declares entities
+(an external file, a billion laughs) is read with each declared empty, beside a reject saying
+what was refused: its links still load and someone hears that it tried. Elements are matched by
+local name because real sitemaps and feeds get their namespaces wrong often enough to matter.
 """
 
 from __future__ import annotations
@@ -47,17 +49,18 @@ def parse_listing(source: Source, body: bytes, base_url: str) -> Listing:
 
 def parse_feed(body: bytes, base_url: str, source_id: str) -> Listing:
     """Links from RSS 2.0, RSS 1.0 (RDF) or Atom, detected from the root element."""
-    root = _parse_xml(body)
-    if isinstance(root, str):
-        return _rejected("not_xml", source_id, base_url, root)
+    root, rejects = _read_xml(body, base_url, source_id)
+    if root is None:
+        return Listing(rejects=rejects)
     kind = _local(root)
     if kind == "feed":
         entries = [_atom_link(entry, base_url, source_id) for entry in _children(root, "entry")]
     elif kind in ("rss", "RDF"):
         entries = [_rss_link(item, base_url, source_id) for item in root.iter("{*}item")]
     else:
-        return _rejected("not_a_feed", source_id, base_url, f"root element is <{kind}>")
-    return Listing(links=tuple(link for link in entries if link is not None))
+        detail = f"root element is <{kind}>"
+        return Listing(rejects=(*rejects, _reject("not_a_feed", source_id, base_url, detail)))
+    return Listing(links=tuple(link for link in entries if link is not None), rejects=rejects)
 
 
 def parse_sitemap(body: bytes, base_url: str, source_id: str) -> Listing:
@@ -67,15 +70,17 @@ def parse_sitemap(body: bytes, base_url: str, source_id: str) -> Listing:
         if isinstance(inflated, str):
             return _rejected("bad_gzip", source_id, base_url, inflated)
         body = inflated
-    root = _parse_xml(body)
-    if isinstance(root, str):
-        return _rejected("not_xml", source_id, base_url, root)
+    root, rejects = _read_xml(body, base_url, source_id)
+    if root is None:
+        return Listing(rejects=rejects)
     kind = _local(root)
     if kind == "sitemapindex":
-        return Listing(sitemaps=_sitemap_entries(root, "sitemap", base_url, source_id))
+        children = _sitemap_entries(root, "sitemap", base_url, source_id)
+        return Listing(sitemaps=children, rejects=rejects)
     if kind != "urlset":
-        return _rejected("not_a_sitemap", source_id, base_url, f"root element is <{kind}>")
-    return Listing(links=_sitemap_entries(root, "url", base_url, source_id))
+        detail = f"root element is <{kind}>"
+        return Listing(rejects=(*rejects, _reject("not_a_sitemap", source_id, base_url, detail)))
+    return Listing(links=_sitemap_entries(root, "url", base_url, source_id), rejects=rejects)
 
 
 def parse_html_index(body: bytes, base_url: str, source_id: str, link_selector: str) -> Listing:
@@ -102,6 +107,66 @@ def parse_html_index(body: bytes, base_url: str, source_id: str, link_selector: 
 
 
 BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+# A DOCTYPE's internal subset: comments, quoted values (which may hold "]" or ">") and the rest.
+# Each byte can be read only one way, so a hostile unterminated subset cannot make it backtrack.
+DOCTYPE_SUBSET = re.compile(
+    rb"<!DOCTYPE\s[^\[>]*\["
+    rb"((?:<!--(?:[^-]|-(?!->))*-->|\"[^\"]*\"|'[^']*'|<(?!!--)|[^\]\"'<])*)"
+    rb"\]\s*>"
+)
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s\"'>]+)\s+(SYSTEM|PUBLIC)?")
+ELEMENT_START = re.compile(rb"<[A-Za-z_:]")
+NAMES_SHOWN = 5
+
+
+def _read_xml(
+    body: bytes, base_url: str, source_id: str
+) -> tuple[etree._Element | None, tuple[Reject, ...]]:
+    """The root element (None if the bytes are not XML) and the rejects reading it gave."""
+    body, refused = _without_entities(body)
+    rejects = (_reject("unsafe_xml", source_id, base_url, refused),) if refused else ()
+    root = _parse_xml(body)
+    if isinstance(root, str):
+        return None, (*rejects, _reject("not_xml", source_id, base_url, root))
+    return root, rejects
+
+
+def _without_entities(body: bytes) -> tuple[bytes, str | None]:
+    """``body`` with every entity its DOCTYPE declares made empty, and what that refused.
+
+    lxml never resolves entities here, but it still refuses a whole document that would expand
+    too far; emptying the declarations lets the listing's links through either way.
+    """
+    doctype = DOCTYPE_SUBSET.search(body)
+    if doctype is None or ELEMENT_START.search(body, 0, doctype.start()):
+        return body, None  # no internal subset, or "<!DOCTYPE" in the text of an element
+    declared = ENTITY_DECLARATION.findall(doctype.group(1))
+    if not declared:
+        return body, None
+    general = dict.fromkeys(name for percent, name, _ in declared if not percent)
+    emptied = b"".join(b'<!ENTITY %s "">' % name for name in general)
+    start, end = doctype.span(1)
+    return body[:start] + emptied + body[end:], _refusal(declared)
+
+
+def _refusal(declared: list[tuple[bytes, bytes, bytes]]) -> str:
+    """Which entities were refused, external (a file, a URL) and internal (expansion) apart."""
+    external = [_entity_name(p, name) for p, name, system in declared if system]
+    internal = [_entity_name(p, name) for p, name, system in declared if not system]
+    parts = [f"external entity refused: {_some(external)}"] if external else []
+    parts += [f"entity expansion refused: {_some(internal)}"] if internal else []
+    return "; ".join(parts) + "; read with every declared entity empty"
+
+
+def _entity_name(percent: bytes, name: bytes) -> str:
+    """``name``, or ``%name`` for a parameter entity."""
+    return ("%" if percent else "") + name.decode("utf-8", "replace")
+
+
+def _some(names: list[str]) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 def _parse_xml(body: bytes) -> etree._Element | str:
@@ -231,4 +296,8 @@ def _local(element: etree._Element) -> str:
 
 
 def _rejected(reason: str, source_id: str, url: str, detail: str) -> Listing:
-    return Listing(rejects=(Reject("discover", reason, source_id, url, detail),))
+    return Listing(rejects=(_reject(reason, source_id, url, detail),))
+
+
+def _reject(reason: str, source_id: str, url: str, detail: str) -> Reject:
+    return Reject("discover", reason, source_id, url, detail)

@@ -20,6 +20,7 @@ from tasks.discover import Listing, parse_listing
 from tasks.fetch import TIME_BUDGET, Fetcher, FetchOutcome, Validators
 from tasks.known_urls import KnownUrls
 from tasks.records import FetchRecord, Link, RawPage, Reject
+from tasks.urls import canonical_url
 
 # Sitemap indexes nest (index -> yearly index -> daily sitemap); deeper is a loop or a trap.
 MAX_SITEMAP_DEPTH = 3
@@ -80,7 +81,9 @@ def harvest_source(
         return _harvest_archive(source, known_urls)
     harvest = Harvest(source.id)
     discovery = _discover(source, fetcher, harvest, known_urls, validators)
-    harvest.listed = list(discovery.links)
+    harvest.listed = [link.url for link in discovery.links.values()]
+    if discovery.variants:
+        harvest.rejects.append(_variants_not_requested(source, discovery.variants))
     new = [
         link for link in discovery.links.values() if not known_urls.known_to(link.url, source.id)
     ]
@@ -109,19 +112,36 @@ def _out_of_time(source: Source, fetcher: Fetcher, left_over: int) -> Reject:
     return Reject("fetch", TIME_BUDGET, source.id, None, detail)
 
 
+def _variants_not_requested(source: Source, variants: Mapping[str, str]) -> Reject:
+    """One reject per source and run saying how many listed URLs were another's variant."""
+    dropped, kept = next(iter(variants.items()))
+    detail = (
+        f"{len(variants)} listed links were variants of articles already listed (tracking "
+        f"parameters, mirror host or AMP form) and were not requested; e.g. {dropped} is {kept}"
+    )
+    return Reject("discover", "duplicate_links", source.id, None, detail)
+
+
 @dataclass
 class _Discovery:
-    """The links found, and which listing named each link and child sitemap."""
+    """The links found, and which listing named each link and child sitemap.
 
-    links: dict[str, Link] = field(default_factory=dict)
+    Links are collapsed by canonical URL as they are found, so an article listed under fifty
+    tracking URLs is requested once and counts once against ``max_articles``.
+    """
+
+    links: dict[str, Link] = field(default_factory=dict)  # by canonical URL, the first listed
+    variants: dict[str, str] = field(default_factory=dict)  # URL not requested -> the one kept
     named_by: dict[str, set[str]] = field(default_factory=dict)
     children: set[str] = field(default_factory=set)
     settled: set[str] = field(default_factory=set)  # listings read, 304 or finally refused
 
     def add(self, listing_url: str, listing: Listing) -> None:
         for link in listing.links:
-            self.links.setdefault(link.url, link)
-            self.named_by.setdefault(link.url, set()).add(listing_url)
+            kept = self.links.setdefault(canonical_url(link.url), link)
+            if kept.url != link.url:
+                self.variants.setdefault(link.url, kept.url)
+            self.named_by.setdefault(kept.url, set()).add(listing_url)
         for child in listing.sitemaps:
             self.children.add(child.url)
             self.named_by.setdefault(child.url, set()).add(listing_url)
@@ -155,10 +175,10 @@ def _discover(
     does not cost a request per month of the site's history on every run.
     """
     discovery = _Discovery()
-    queue: list[tuple[str, int]] = [(str(source.url), 0)]
+    queue: list[tuple[str, tuple[str, ...]]] = [(str(source.url), ())]  # with the indexes above
     visited: set[str] = set()
     while queue and not _enough(source, discovery.links, known_urls):
-        url, depth = queue.pop(0)
+        url, above = queue.pop(0)
         if url in visited:
             continue
         if len(visited) == MAX_LISTINGS_PER_RUN:
@@ -168,7 +188,7 @@ def _discover(
         visited.add(url)
         listing = _read_listing(source, fetcher, url, validators.get(url), harvest, discovery)
         discovery.add(url, listing)
-        queue.extend(_children_to_read(source, url, depth, listing, harvest))
+        queue.extend(_children_to_read(source, url, above, listing, harvest))
     return discovery
 
 
@@ -215,25 +235,39 @@ def _forget_validators(
 
 
 def _children_to_read(
-    source: Source, url: str, depth: int, listing: Listing, harvest: Harvest
-) -> list[tuple[str, int]]:
-    """Child sitemaps, newest <lastmod> first, unless the index is nested too deep."""
-    if not listing.sitemaps:
+    source: Source, url: str, above: tuple[str, ...], listing: Listing, harvest: Harvest
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Child sitemaps, newest <lastmod> first, unless the index is nested too deep.
+
+    A child that is this index or one above it is a loop: read once, and said so, since a site
+    whose index points back at itself has a broken sitemap generator someone should hear about.
+    """
+    path = (*above, url)
+    harvest.rejects.extend(_loop(source, c.url, path) for c in listing.sitemaps if c.url in path)
+    children = [child for child in listing.sitemaps if child.url not in path]
+    if not children:
         return []
-    if depth >= MAX_SITEMAP_DEPTH:
+    if len(above) >= MAX_SITEMAP_DEPTH:
         detail = f"index nested deeper than {MAX_SITEMAP_DEPTH}; children not read"
         harvest.rejects.append(Reject("discover", "sitemap_too_deep", source.id, url, detail))
         return []
     newest_first = sorted(
-        listing.sitemaps, key=lambda c: (c.listed_date is not None, c.listed_date), reverse=True
+        children, key=lambda c: (c.listed_date is not None, c.listed_date), reverse=True
     )
-    return [(child.url, depth + 1) for child in newest_first]
+    return [(child.url, path) for child in newest_first]
+
+
+def _loop(source: Source, child: str, path: tuple[str, ...]) -> Reject:
+    """The reject for an index (last on ``path``, from the root) listing ``child`` on ``path``."""
+    which = "itself" if child == path[-1] else "an index read on the way here"
+    detail = f"lists {child}, {which}; not read again"
+    return Reject("discover", "sitemap_loop", source.id, path[-1], detail)
 
 
 def _enough(source: Source, found: Mapping[str, Link], known_urls: KnownUrls) -> bool:
     if source.max_articles is None:
         return False
-    new = sum(not known_urls.known_to(url, source.id) for url in found)
+    new = sum(not known_urls.known_to(link.url, source.id) for link in found.values())
     return new >= source.max_articles
 
 

@@ -280,8 +280,9 @@ def fault_sites(server: FaultServer, secret: Path, closed_port: int) -> dict[str
                 f"<link>{url('entity-bomb.example', '/good')}</link></item></channel></rss>",
                 content_type="application/rss+xml",
             ),
-            good=(),
-            rejects=(Expected("discover", "not_xml", "/feed.xml", "amplification"),),
+            rejects=(
+                Expected("discover", "unsafe_xml", "/feed.xml", "entity expansion refused: e0"),
+            ),
         ),
         Site(
             "external-entity",
@@ -291,6 +292,9 @@ def fault_sites(server: FaultServer, secret: Path, closed_port: int) -> dict[str
                 f"<link>{url('external-entity.example', '/good')}</link>"
                 "<pubDate>Sun, 04 Oct 2020 08:00:00 GMT</pubDate></item></channel></rss>",
                 content_type="application/rss+xml",
+            ),
+            rejects=(
+                Expected("discover", "unsafe_xml", "/feed.xml", "external entity refused: leak"),
             ),
         ),
         Site(
@@ -314,6 +318,14 @@ def fault_sites(server: FaultServer, secret: Path, closed_port: int) -> dict[str
             ),
             kind="sitemap",
             listing_path="/sitemap.xml",
+            rejects=(
+                Expected(
+                    "discover",
+                    "sitemap_loop",
+                    "/sitemap.xml",
+                    f"lists {url('sitemap-loop.example', '/sitemap.xml')}, itself",
+                ),
+            ),
         ),
         Site(
             "no-text",
@@ -332,6 +344,14 @@ def fault_sites(server: FaultServer, secret: Path, closed_port: int) -> dict[str
                     url("tracking.example", f"/good?utm_source=s{n}&utm_medium=social")
                     for n in range(TRACKING_VARIANTS)
                 )
+            ),
+            rejects=(
+                Expected(
+                    "discover",
+                    "duplicate_links",
+                    None,
+                    f"{TRACKING_VARIANTS - 1} listed links were variants of articles already",
+                ),
             ),
         ),
         Site(
@@ -428,7 +448,7 @@ def good_urls(runs: Runs) -> list[str]:
 @pytest.mark.usefixtures("prefect_harness")
 class TestOneIngestOverEveryFault:
     def test_both_runs_end_and_only_the_sites_whose_listing_failed_count_as_failed(self, runs):
-        listing_failed = {"refused", "not-xml", "entity-bomb", "crawl-delay"}
+        listing_failed = {"refused", "not-xml", "crawl-delay"}
         for counts in (runs.first, runs.second):
             assert counts["status"] == "partially_failed"
             assert set(counts["failed_sources"]) == listing_failed
@@ -496,6 +516,15 @@ class TestOneIngestOverEveryFault:
         etag = runs.sites["etag"]
         assert runs.server.requests_to(etag.host, "/feed.xml") == 2  # never a 304
         assert runs.second["pages_fetched"] == runs.second["articles_loaded"] == 0
+
+    def test_an_article_under_50_tracking_urls_is_requested_once_over_both_runs(self, runs):
+        asked = [path for host, path in runs.server.log if host == "tracking.example"]
+        assert [path for path in asked if path.startswith("/good")] == [
+            "/good?utm_source=s0&utm_medium=social"
+        ]
+
+    def test_a_sitemap_index_that_lists_itself_is_read_once_per_run(self, runs):
+        assert runs.server.requests_to("sitemap-loop.example", "/sitemap.xml") == 2
 
     def test_a_crawl_delay_of_a_day_costs_one_robots_request_per_run_and_no_page(self, runs):
         asked = [path for host, path in runs.server.log if host == "crawl-delay.example"]

@@ -102,15 +102,67 @@ def test_truncated_feed_is_rejected_as_not_xml():
     ]
 
 
-def test_external_entities_in_a_feed_are_never_resolved(tmp_path):
+def test_an_external_entity_in_a_feed_is_never_resolved_and_is_a_reject_beside_its_links(
+    tmp_path,
+):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
     feed = f"""<?xml version="1.0"?>
     <!DOCTYPE rss [<!ENTITY leak SYSTEM "file://{secret}">]>
-    <rss version="2.0"><channel><item><title>&leak;</title>
+    <rss version="2.0"><channel><item><title>Leak: &leak;</title>
     <link>https://news.example/a</link></item></channel></rss>""".encode()
     listing = parse_feed(feed, BASE, "src")
-    assert all("TOP-SECRET" not in (link.listed_title or "") for link in listing.links)
+    assert [(link.url, link.listed_title) for link in listing.links] == [
+        ("https://news.example/a", "Leak:")
+    ]
+    [reject] = listing.rejects
+    assert (reject.stage, reject.reason, reject.url) == ("discover", "unsafe_xml", BASE)
+    assert reject.detail.startswith("external entity refused: leak;")
+    assert "TOP-SECRET" not in reject.detail
+
+
+BILLION_LAUGHS = '<!ENTITY e0 "lol">' + "".join(
+    f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10)
+)
+
+
+def test_an_entity_bomb_in_a_feed_is_not_expanded_and_its_links_still_load():
+    feed = f"""<?xml version="1.0"?><!DOCTYPE rss [{BILLION_LAUGHS}]>
+    <rss version="2.0"><channel><item><title>&e9;</title>
+    <link>https://news.example/a</link></item></channel></rss>""".encode()
+    listing = parse_feed(feed, BASE, "src")
+    assert urls(listing) == ["https://news.example/a"]
+    assert reasons(listing) == ["unsafe_xml"]
+    assert listing.rejects[0].detail.startswith(
+        "entity expansion refused: e0, e1, e2, e3, e4 and 5 more;"
+    )
+
+
+def test_an_entity_bomb_in_a_sitemap_is_a_reject_beside_its_links():
+    body = urlset(("https://news.example/z", None)).replace(
+        b"?>", f"?><!DOCTYPE urlset [{BILLION_LAUGHS}]>".encode(), 1
+    )
+    listing = parse_sitemap(body, BASE, "src")
+    assert (urls(listing), reasons(listing)) == (["https://news.example/z"], ["unsafe_xml"])
+
+
+def test_a_feed_naming_an_external_dtd_but_declaring_no_entity_is_no_reject():
+    feed = rss(("https://news.example/a", "A", "x")).replace(
+        b"?>",
+        b'?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+        b' "http://my.netscape.com/publish/formats/rss-0.91.dtd">',
+        1,
+    )
+    listing = parse_feed(feed, BASE, "src")
+    assert (urls(listing), listing.rejects) == (["https://news.example/a"], ())
+
+
+def test_a_doctype_quoted_inside_an_item_is_text_not_a_declaration():
+    feed = rss(("https://news.example/a", "<![CDATA[<!DOCTYPE x [<!ENTITY y 'z'>]>]]>", "x"))
+    listing = parse_feed(feed, BASE, "src")
+    assert [(link.listed_title, listing.rejects) for link in listing.links] == [
+        ("<!DOCTYPE x [<!ENTITY y 'z'>]>", ())
+    ]
 
 
 def test_google_news_sitemap_gives_publication_date_and_title():

@@ -355,3 +355,73 @@ def test_a_retried_harvest_fetches_what_its_own_first_try_claimed(web, tmp_path)
     assert known.claim(web.url_for("/a"), source.id)  # the failed first try got this far
     harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=known, validators={})
     assert [page.url for page in harvest.pages] == [web.url_for("/a")]
+
+
+def test_an_article_listed_under_many_tracking_urls_is_requested_once_and_costs_one_article(
+    web, tmp_path
+):
+    variants = [f"/story?utm_source=s{n}&utm_medium=social&fbclid=x{n}" for n in range(5)]
+    items = [(web.url_for(path), "Story", DATE) for path in [*variants, "/other"]]
+    web.expect_request("/feed").respond_with_data(rss(*items))
+    serve_articles(web, "/story", "/other")
+    source = web_source("feed", web.url_for("/feed"), max_articles=2)
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
+    assert [page.url for page in harvest.pages] == [web.url_for(variants[0]), web.url_for("/other")]
+    assert requested_paths(web).count("/story") == 1
+    assert harvest.listed == [web.url_for(variants[0]), web.url_for("/other")]
+    [reject] = harvest.rejects
+    assert (reject.stage, reject.reason, reject.url) == ("discover", "duplicate_links", None)
+    assert reject.detail.startswith("4 listed links were variants of articles already listed")
+    assert web.url_for(variants[1]) in reject.detail
+
+
+def test_a_sitemap_index_that_lists_itself_is_read_once_and_the_loop_is_a_reject(web, tmp_path):
+    index = web.url_for("/sitemap.xml")
+    web.expect_request("/sitemap.xml").respond_with_data(
+        sitemap_index((index, None), (web.url_for("/news.xml"), None))
+    )
+    web.expect_request("/news.xml").respond_with_data(urlset((web.url_for("/s1"), None)))
+    serve_articles(web, "/s1")
+    source = web_source("sitemap", index)
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
+    assert [page.url for page in harvest.pages] == [web.url_for("/s1")]
+    assert requested_paths(web).count("/sitemap.xml") == 1
+    [reject] = harvest.rejects
+    assert (reject.stage, reject.reason, reject.url) == ("discover", "sitemap_loop", index)
+    assert reject.detail == f"lists {index}, itself; not read again"
+
+
+def test_a_sitemap_index_that_lists_the_index_it_came_from_is_a_loop_reject(web, tmp_path):
+    top, inner = web.url_for("/top.xml"), web.url_for("/inner.xml")
+    web.expect_request("/top.xml").respond_with_data(sitemap_index((inner, None)))
+    web.expect_request("/inner.xml").respond_with_data(
+        sitemap_index((top, None), (web.url_for("/news.xml"), None))
+    )
+    web.expect_request("/news.xml").respond_with_data(urlset((web.url_for("/s1"), None)))
+    serve_articles(web, "/s1")
+    source = web_source("sitemap", top)
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
+    assert [page.url for page in harvest.pages] == [web.url_for("/s1")]
+    assert [p for p in requested_paths(web) if p.endswith(".xml")] == [
+        "/top.xml",
+        "/inner.xml",
+        "/news.xml",
+    ]
+    assert [(r.reason, r.url, r.detail) for r in harvest.rejects] == [
+        ("sitemap_loop", inner, f"lists {top}, an index read on the way here; not read again")
+    ]
+
+
+def test_two_indexes_listing_the_same_sitemap_read_it_once_and_are_no_loop(web, tmp_path):
+    web.expect_request("/top.xml").respond_with_data(
+        sitemap_index((web.url_for("/a.xml"), None), (web.url_for("/b.xml"), None))
+    )
+    for path in ("/a.xml", "/b.xml"):
+        web.expect_request(path).respond_with_data(sitemap_index((web.url_for("/news.xml"), None)))
+    web.expect_request("/news.xml").respond_with_data(urlset((web.url_for("/s1"), None)))
+    serve_articles(web, "/s1")
+    source = web_source("sitemap", web.url_for("/top.xml"))
+    harvest = harvest_source(source, make_fetcher(tmp_path), known_urls=KnownUrls(), validators={})
+    assert [page.url for page in harvest.pages] == [web.url_for("/s1")]
+    assert requested_paths(web).count("/news.xml") == 1
+    assert harvest.rejects == []
