@@ -229,12 +229,8 @@ def snapshot_problem(db: Path) -> str | None:
 
 
 def leftover_files(folder: Path) -> list[str]:
-    """Staging files, WALs and server records still there after a run ended normally."""
-    names = [p.name for p in folder.iterdir() if p.name.endswith(LEFTOVER_SUFFIXES)]
-    servers = folder / ".temporary-servers"
-    if servers.exists():
-        names += [f".temporary-servers/{p.name}" for p in servers.iterdir()]
-    return sorted(names)
+    """Staging files and WALs still there after a run ended normally."""
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(LEFTOVER_SUFFIXES))
 
 
 def live_processes_of_session(session: int) -> list[int]:
