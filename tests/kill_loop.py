@@ -255,7 +255,6 @@ class Report:
     kills: Counter = field(default_factory=Counter)
     survived: int = 0
     problems: list[str] = field(default_factory=list)
-    strays: list[int] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
     def summary(self) -> dict:
@@ -285,7 +284,7 @@ def check_cycle(number: int, db: Path, expected: dict, killed_session: int, repo
     problems += [f"{name}: {count}" for name, count in orphans(db).items()]
     problems += [f"leftover {name}" for name in leftover_files(db.parent)]
     if strays := live_processes_of_session(killed_session):
-        report.strays += strays
+        stop_strays(strays)
         problems.append(f"processes of the killed run still running: {strays}")
     report.problems += [f"cycle {number}: {p}" for p in problems]
     report.survived += not problems
@@ -366,7 +365,7 @@ def _sizes(found: dict[str, list]) -> str:
 
 
 def stop_strays(pids: list[int]) -> None:
-    """End the processes this loop's runs left behind (so the machine is left as it was)."""
+    """End the processes a killed run left behind, once counted, so none outlives the loop."""
     for pid in pids:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -381,7 +380,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kill-loop-") as temporary:
         workdir = args.workdir or Path(temporary)
         report = kill_loop(args.kills, args.seed, workdir, log=lambda s: print(s, flush=True))
-        stop_strays(report.strays)
     print(json.dumps(report.summary(), indent=2))
     sys.exit(1 if report.problems else 0)
 
