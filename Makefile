@@ -10,7 +10,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: install run test test-fast test-under-load lint eval bench train deploy worker clean
+.PHONY: install run test test-fast test-under-load kill-test lint eval bench train deploy worker clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ test-fast: $(STAMP)
 RUNS ?= 3
 test-under-load: $(STAMP)
 	$(BIN)/python -m tests.under_load --runs $(RUNS)
+
+# SIGKILL `newsdesk ingest` KILLS times at seeded random moments and stages, re-run it after each,
+# compare its tables with one clean run's (not part of `make test`: about 40 s a kill).
+KILLS ?= 20
+SEED ?= 1
+kill-test: $(STAMP)
+	$(BIN)/python -m tests.kill_loop --kills $(KILLS) --seed $(SEED)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

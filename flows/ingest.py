@@ -57,7 +57,7 @@ def ingest(
     run_id = str(flow_run.id or "local")
     parameters = {"sources": sources, "since": since, "until": until, "reprocess": reprocess}
     counts = IngestCounts(sources=[s.id for s in selected])
-    with flow_process(settings, log=logger.info):
+    with flow_process(log=logger.info):
         try:
             harvests = [] if reprocess else _harvest_all(selected, settings, logger.warning)
         except (TerminationSignal, KeyboardInterrupt) as exc:

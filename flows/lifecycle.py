@@ -1,9 +1,12 @@
 """The process around a flow run: its temporary Prefect server and how a stop signal ends it.
 
 Run by hand, a flow starts a temporary Prefect API server as a child process; Prefect stops it
-at a normal exit, but a run killed with SIGKILL leaves it running for ever. Each run writes the
-server's process id (and start time, so a reused id is never mistaken for it) to a file beside
-the database; the next run stops the servers of runs that are gone and removes their files.
+at a normal exit, but a run killed with SIGKILL leaves it running for ever. Prefect starts that
+server when the flow is called, before any code of the flow runs, so a run killed meanwhile
+could not have written down its server anywhere. Instead the run names itself (process id and
+start time, so a reused id is never mistaken for it) in its environment when the flows are
+imported; the server inherits the environment, and the next run stops every temporary server
+whose run is gone.
 
 A stop signal (SIGTERM from ``systemctl stop`` or a container stop, SIGINT from Ctrl-C) unwinds
 the flow body, where the writer rolls back the open batch, records the run ``cancelled`` and
@@ -14,22 +17,19 @@ the same signal at once, the exit status a service manager expects.
 
 from __future__ import annotations
 
-import atexit
-import json
 import os
 import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect.exceptions import TerminationSignal
 
-from config.settings import Settings
-
 Log = Callable[[str], None]
 SERVER_COMMAND = b"prefect.server.api.server:create_app"
+OWNER_VARIABLE = "NEWSDESK_RUN_PROCESS"  # "pid:start time" of the run a server belongs to
 PROC = Path("/proc")  # Linux; where there is none, nothing is recorded or reaped
 
 
@@ -65,12 +65,10 @@ class Process:
 
 
 @contextmanager
-def flow_process(settings: Settings, *, log: Log) -> Iterator[None]:
-    """Wrap a flow body: reap dead runs' servers, record ours, end at once on a stop signal."""
-    folder = settings.db_path.parent / ".temporary-servers"
-    for server in reap_servers(folder):
+def flow_process(*, log: Log) -> Iterator[None]:
+    """Wrap a flow body: stop dead runs' servers, end at once on a stop signal."""
+    for server in reap_servers():
         log(f"stopped temporary Prefect server {server.pid}, left by a run that was killed")
-    record_servers(folder)
     try:
         yield
     except (TerminationSignal, KeyboardInterrupt) as exc:
@@ -78,38 +76,44 @@ def flow_process(settings: Settings, *, log: Log) -> Iterator[None]:
         raise  # only if the signal's default action did not end the process
 
 
-def record_servers(folder: Path) -> None:
-    """Write this process and its temporary servers to ``folder``; removed at a normal exit."""
-    servers = servers_of(os.getpid())
-    if not servers:
-        return
-    me = Process.of(os.getpid())
-    folder.mkdir(parents=True, exist_ok=True)
-    record = folder / f"{me.pid}.json"
-    staging = record.with_suffix(".tmp")
-    staging.write_text(json.dumps({"owner": asdict(me), "servers": [asdict(s) for s in servers]}))
-    os.replace(staging, record)
-    atexit.register(record.unlink, missing_ok=True)
+def mark_this_process() -> None:
+    """Name this process in the environment that the temporary server it starts will inherit."""
+    if PROC.exists():
+        me = Process.of(os.getpid())
+        os.environ[OWNER_VARIABLE] = f"{me.pid}:{me.started}"
 
 
-def reap_servers(folder: Path) -> list[Process]:
-    """Stop the recorded servers whose run is gone; returns those stopped."""
+def reap_servers() -> list[Process]:
+    """Stop the temporary servers (of this user) whose run is gone; returns those stopped.
+
+    A server without a run's name was not started by a newsdesk run and is left alone."""
     stopped = []
-    for record in folder.glob("*.json") if folder.exists() else ():
-        try:
-            content = json.loads(record.read_text())
-            owner = Process(**content["owner"])
-            servers = [Process(**s) for s in content["servers"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            record.unlink(missing_ok=True)  # half-written by a run killed while writing it
-            continue
-        if owner.alive():
-            continue
-        for server in filter(Process.alive, servers):
+    for server, owner in _named_servers():
+        if not owner.alive() and server.alive():
             server.stop()
             stopped.append(server)
-        record.unlink(missing_ok=True)
     return stopped
+
+
+def _named_servers() -> list[tuple[Process, Process]]:
+    """Every temporary Prefect server we may read, with the run named in its environment."""
+    found = []
+    for entry in PROC.glob("[0-9]*") if PROC.exists() else ():
+        with suppress(OSError, ValueError):
+            if SERVER_COMMAND in (entry / "cmdline").read_bytes():
+                owner = _owner_in((entry / "environ").read_bytes())
+                if owner is not None:
+                    found.append((Process.of(int(entry.name)), owner))
+    return found
+
+
+def _owner_in(environ: bytes) -> Process | None:
+    prefix = OWNER_VARIABLE.encode() + b"="
+    for variable in environ.split(b"\0"):
+        if variable.startswith(prefix):
+            pid, started = variable.removeprefix(prefix).split(b":")
+            return Process(int(pid), int(started))
+    return None
 
 
 def servers_of(parent: int) -> list[Process]:
@@ -135,3 +139,8 @@ def _stat_fields(pid: int) -> list[str]:
     """/proc/<pid>/stat after the command name (which may hold spaces): state, ppid, ..."""
     text = (PROC / str(pid) / "stat").read_text()
     return text[text.rindex(")") + 2 :].split()
+
+
+# The flows import this module, and every caller imports a flow before calling it: so the name is
+# in the environment before any temporary server is started.
+mark_this_process()

@@ -155,7 +155,7 @@ def summarize(
     version = merge.extractor_version(CONFIG_DIR)
     parameters = {"since": since, "until": until, "force": force, "extractor": version}
     counts = {"articles": 0, "failed": 0, "reports": 0, "incidents_touched": 0}
-    with flow_process(settings, log=logger.info), writer(settings, log=logger.info) as con:
+    with flow_process(log=logger.info), writer(settings, log=logger.info) as con:
         start_run(con, run_id, "summarize", parameters)
         try:
             touched = _extract_all(con, run_id, version, window, force, settings, counts)
