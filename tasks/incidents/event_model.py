@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -117,9 +117,10 @@ def features(text: str) -> list[str]:
     return grams
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _word_features(word: str) -> tuple[str, ...]:
-    """A word's own features; cached because news repeats its words far more than it coins."""
+    """A word's own features; cached because news repeats its words far more than it coins,
+    and bounded so a worker that reads for months does not keep every word it ever met."""
     padded = f" {word} "
     grams = [f"w:{word}"]
     for size in CHAR_SIZES:
