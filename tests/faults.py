@@ -148,15 +148,20 @@ def changing_etag(body: bytes | str, content_type: str) -> Route:
     )(handler)
 
 
+def _html_headers(handler: _Handler, length: int) -> None:
+    """A prompt 200 for an HTML body of ``length`` bytes."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(length))
+    handler.end_headers()
+
+
 def reset_mid_body(body: bytes | str) -> Route:
     """Half the promised body, then a TCP reset (SO_LINGER 0), as a crashing proxy does."""
     data = body.encode() if isinstance(body, str) else body
 
     def answer(handler: _Handler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
+        _html_headers(handler, len(data))
         handler.wfile.write(data[: len(data) // 2])
         handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         handler.connection.close()
@@ -182,10 +187,7 @@ def drip_body(body: bytes | str) -> Route:
     data = body.encode() if isinstance(body, str) else body
 
     def answer(handler: _Handler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
+        _html_headers(handler, len(data))
         sent = _drip(handler, data)
         _write(handler, data[sent:])
 

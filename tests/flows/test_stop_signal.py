@@ -76,6 +76,19 @@ def start_ingest(tmp_path: Path, web: HTTPServer) -> subprocess.Popen:
     )
 
 
+def start_ingest_waiting(tmp_path: Path, stuck_site) -> tuple[subprocess.Popen, list]:
+    """An ingest subprocess once it waits on the stuck page, with its temporary servers."""
+    web, requested = stuck_site
+    run = start_ingest(tmp_path, web)
+    try:
+        wait_until(requested.is_set, "the run waiting on the stuck page", 4 * PATIENCE_SECONDS)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+        raise
+    return run, servers_of(run.pid)
+
+
 def lock_is_free(db: Path) -> bool:
     with open(db.with_name(f".{db.stem}.lock"), "a+") as handle:
         try:
@@ -90,11 +103,8 @@ def lock_is_free(db: Path) -> bool:
 def test_a_stop_signal_ends_a_waiting_run_releases_the_lock_and_records_it_cancelled(
     tmp_path, stuck_site, stop
 ):
-    web, requested = stuck_site
-    run = start_ingest(tmp_path, web)
+    run, servers = start_ingest_waiting(tmp_path, stuck_site)
     try:
-        wait_until(requested.is_set, "the run waiting on the stuck page", 4 * PATIENCE_SECONDS)
-        servers = servers_of(run.pid)
         run.send_signal(stop)
         run.wait(PATIENCE_SECONDS)  # the page is still hanging: only the signal can end it
     finally:
@@ -113,11 +123,8 @@ def test_a_stop_signal_ends_a_waiting_run_releases_the_lock_and_records_it_cance
 def test_a_run_killed_outright_leaves_its_temporary_server_which_the_next_run_stops(
     tmp_path, stuck_site, prefect_harness
 ):
-    web, requested = stuck_site
-    run = start_ingest(tmp_path, web)
+    run, servers = start_ingest_waiting(tmp_path, stuck_site)
     try:
-        wait_until(requested.is_set, "the run waiting on the stuck page", 4 * PATIENCE_SECONDS)
-        servers = servers_of(run.pid)
         run.kill()  # the main process only, as `kill -9 <pid>` does
         run.wait(PATIENCE_SECONDS)
         assert servers and all(server.alive() for server in servers)
