@@ -40,7 +40,7 @@ from tasks.incidents.gazetteer import Gazetteer, PlaceMention, country_name, iso
 from tasks.incidents.lexicons import lexicon
 from tasks.incidents.model import Casualties, Incident, Mention
 from tasks.incidents.quantities import Figure, combine, find_figures, none_reported
-from tasks.incidents.reader import IncidentReader, default_reader
+from tasks.incidents.reader import IncidentReader, Typed, default_reader
 from tasks.incidents.scene import geo_precision, possible_scenes, scene_places
 from tasks.incidents.sentences import Sentence, readable_case, split_sentences
 from tasks.incidents.textdates import (
@@ -227,7 +227,8 @@ class _Story:
         for reading in self.pointers:
             self._attach(reading)
         ordered = sorted(self.drafts.values(), key=lambda d: d.mentions[0].start)
-        return [_incident(draft, self.reader) for draft in ordered]
+        typed = [(draft, _typed(draft, self.reader)) for draft in ordered]
+        return [_incident(draft, kind, self.reader) for draft, kind in _one_per_event(typed)]
 
     def _first_named(self, reading: _Reading) -> PlaceMention | None:
         """The first place of the sentence that could be a scene, for the reports after it."""
@@ -387,11 +388,46 @@ def _figure(figures: list[list[Figure]], text: str, kind: str) -> Casualties:
     return found
 
 
-def _incident(draft: _Draft, reader: IncidentReader) -> Incident:
+def _typed(draft: _Draft, reader: IncidentReader) -> Typed:
+    evidence = " ".join(m.sentence for m in draft.mentions)
+    return reader.type_of(evidence, draft.trigger, hint_of(draft.triggers))
+
+
+def _one_per_event(typed: list[tuple[_Draft, Typed]]) -> list[tuple[_Draft, Typed]]:
+    """Drafts the rules kept apart ("attacked", "projectiles") but the model typed alike are
+    one event at that place and day: one incident with all their sentences, the first's type."""
+    events: dict[tuple, tuple[_Draft, Typed]] = {}
+    for draft, kind in typed:
+        key = (kind.event_type, kind.sub_event_type, _place_key(draft.place), draft.when.event_date)
+        key += (draft.attribution.status in ("denied", "disputed"),)
+        if key in events:
+            first, first_kind = events[key]
+            events[key] = (_joined(first, draft), first_kind)
+        else:
+            events[key] = (draft, kind)
+    return list(events.values())
+
+
+def _joined(first: _Draft, other: _Draft) -> _Draft:
+    """One draft with the sentences, figures and sources of both."""
+    attribution = Attribution(
+        first.attribution.claimed_by or other.attribution.claimed_by,
+        first.attribution.denied_by or other.attribution.denied_by,
+    )
+    return replace(
+        first,
+        actor1=first.actor1 or other.actor1,
+        actor2=first.actor2 or other.actor2,
+        attribution=attribution,
+        mentions=sorted([*first.mentions, *other.mentions], key=lambda m: m.start),
+        figures=[*first.figures, *other.figures],
+        triggers=[*first.triggers, *other.triggers],
+    )
+
+
+def _incident(draft: _Draft, typed: Typed, reader: IncidentReader) -> Incident:
     place = draft.place.place if draft.place is not None else None
     country = place.country if place is not None else None
-    evidence = " ".join(m.sentence for m in draft.mentions)
-    typed = reader.type_of(evidence, draft.trigger, hint_of(draft.triggers))
     killed = _total(draft, "killed")
     civilian = _civilian(draft.figures)
     actor1, actor2 = draft.actor1, draft.actor2

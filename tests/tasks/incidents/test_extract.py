@@ -1,9 +1,13 @@
+from dataclasses import replace
 from datetime import date, datetime
 
+import numpy as np
 import pytest
 
+from tasks.incidents.event_model import EventTypeModel
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.model import EVENT_TYPES, Casualties
+from tasks.incidents.reader import default_reader
 
 from .conftest import LABELLED
 
@@ -90,3 +94,31 @@ def test_sentence_without_an_event_word_is_never_evidence():
     )
     [incident] = extract_incidents(text, datetime(2015, 1, 22, 9))
     assert [m.sentence for m in incident.mentions] == [text.split(". ")[0] + "."]
+
+
+def test_two_reports_the_model_types_alike_are_one_incident_with_both_sentences():
+    text = (
+        "Protesters blocked a road in Kharkiv on Monday. "
+        "Police arrested two activists in Kharkiv on Monday."
+    )
+    reader = replace(default_reader(), model=always("Battles", "Armed clash"), min_probability=0.5)
+    [incident] = extract_incidents(text, datetime(2015, 2, 24, 9), reader=reader)
+    assert (incident.event_type, incident.type_basis) == ("Battles", "model")
+    assert [m.sentence for m in incident.mentions] == [
+        "Protesters blocked a road in Kharkiv on Monday.",
+        "Police arrested two activists in Kharkiv on Monday.",
+    ]
+
+
+def always(event_type: str, sub_event_type: str) -> EventTypeModel:
+    """A model that knows no words and is sure of one type whatever it reads."""
+    labels = [(event_type, sub_event_type), ("Protests", "Peaceful protest")]
+    return EventTypeModel(
+        labels=labels,
+        vocabulary=[],
+        idf=np.zeros(0),
+        text_weights=np.zeros((0, 2)),
+        hint_vocabulary=[],
+        hint_weights=np.zeros((0, 2)),
+        intercepts=np.array([10.0, 0.0]),
+    )
