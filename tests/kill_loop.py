@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 
 from config.settings import PROJECT_DIR
+from tests.ingest_process import spawn_ingest
 
 SOURCES_FILE = PROJECT_DIR / "config" / "sources.yaml"
 BATCH_SIZE = "4"  # several batches, so clean/process and dedupe/load alternate and can be hit
@@ -134,22 +135,12 @@ class Run:
 
 def start_run(db: Path, prefect_home: Path) -> Run:
     """Start ``newsdesk ingest`` on the sample in its own session, following its log."""
-    env = os.environ | {
-        "PREFECT_HOME": str(prefect_home),
+    settings = {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "NEWSDESK_PROCESS_BATCH_SIZE": BATCH_SIZE,
     }
-    command = [sys.executable, "-m", "flows.cli", "ingest", "--sources", str(SOURCES_FILE)]
-    process = subprocess.Popen(
-        [*command, "--db", str(db)],
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = spawn_ingest(SOURCES_FILE, db, prefect_home, env=settings, stderr=subprocess.PIPE)
     run = Run(process, db.parent)
     threading.Thread(target=run.follow, daemon=True).start()
     return run

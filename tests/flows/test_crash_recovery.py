@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 from config.settings import PROJECT_DIR
 from flows.ingest import ingest
+from tests.ingest_process import spawn_ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -42,20 +42,14 @@ def snapshot(db: Path) -> list[list[tuple]]:
 
 
 def start_ingest(tmp_path: Path, db: Path) -> subprocess.Popen:
-    env = os.environ | {
-        "NEWSDESK_PROCESS_BATCH_SIZE": "2",
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    command = [sys.executable, "-m", "flows.cli", "ingest", "--sources", str(sources(tmp_path))]
-    return subprocess.Popen(
-        [*command, "--db", str(db)],
-        env=env,
-        cwd=tmp_path,
+    settings = {"NEWSDESK_PROCESS_BATCH_SIZE": "2", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    return spawn_ingest(
+        sources(tmp_path),
+        db,
+        tmp_path / "prefect-home",
+        env=settings,
         stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
+        cwd=tmp_path,
     )
 
 

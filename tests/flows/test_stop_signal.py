@@ -12,7 +12,6 @@ import fcntl
 import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from werkzeug import Request, Response
 from config.settings import PROJECT_DIR
 from flows.ingest import ingest
 from flows.lifecycle import servers_of
+from tests.ingest_process import spawn_ingest
 from tests.tasks.pages import loopback_server
 from tests.waiting import PATIENCE_SECONDS, wait_until
 
@@ -60,20 +60,8 @@ def start_ingest(tmp_path: Path, web: HTTPServer) -> subprocess.Popen:
     sources = tmp_path / "sources.yaml"
     feed = web.url_for("/feed.xml")
     sources.write_text(f"sources:\n  - {{id: stuck, kind: feed, url: '{feed}'}}\n")
-    env = os.environ | {
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "NEWSDESK_READ_TIMEOUT": "3600",
-        "NEWSDESK_TOTAL_TIMEOUT": "3600",
-    }
-    command = [sys.executable, "-m", "flows.cli", "ingest", "--sources", str(sources)]
-    return subprocess.Popen(
-        [*command, "--db", str(tmp_path / "news.duckdb")],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    timeouts = {"NEWSDESK_READ_TIMEOUT": "3600", "NEWSDESK_TOTAL_TIMEOUT": "3600"}
+    return spawn_ingest(sources, tmp_path / "news.duckdb", tmp_path / "prefect-home", env=timeouts)
 
 
 def start_ingest_waiting(tmp_path: Path, stuck_site) -> tuple[subprocess.Popen, list]:
