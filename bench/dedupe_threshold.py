@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tasks.dedupe import (
+from tasks.dedupe.copies import (
     DedupeCandidate,
     NearDuplicateIndex,
     content_hash,

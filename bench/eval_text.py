@@ -23,9 +23,9 @@ from statistics import mean
 
 import trafilatura
 
-from tasks.clean import clean_page
-from tasks.pubdate import choose_published, parse_as_written
 from tasks.records import CleanPage, PublishedDate, RawPage
+from tasks.text.clean import clean_page
+from tasks.text.pubdate import choose_published, parse_as_written
 
 TOKEN = re.compile(r"\w+")
 SHINGLE = 4

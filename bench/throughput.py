@@ -21,8 +21,8 @@ from pathlib import Path
 
 import trafilatura
 
-from tasks.clean import clean_page
 from tasks.records import RawPage
+from tasks.text.clean import clean_page
 
 SETS = ("extraction/html", "pubdates/html")
 

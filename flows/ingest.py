@@ -28,15 +28,15 @@ from config.sources import load_sources, select_sources
 from flows import steps
 from flows.lifecycle import flow_process
 from flows.summarize import summarize
-from tasks import load_articles
-from tasks.harvest import Harvest
-from tasks.known_urls import KnownUrls
+from tasks.fetching.harvest import Harvest
+from tasks.fetching.known_urls import KnownUrls
 from tasks.process import Window
 from tasks.run_counts import IngestCounts
-from tasks.storage import pending_pages
+from warehouse import load_articles
 from warehouse.loads import known_urls, load_validators, queue_reprocessing, upsert_sources
 from warehouse.runs import finish_run, start_run
 from warehouse.session import Log, reader, record_stopped, writer
+from warehouse.stage_rows import pending_pages
 
 
 @flow(name="ingest", log_prints=True)

@@ -17,15 +17,14 @@ from prefect.cache_policies import NO_CACHE
 
 from config.settings import Settings
 from config.sources import Source
-from tasks import load_articles, storage
-from tasks.dedupe import NearDuplicateIndex
-from tasks.fetch import Fetcher
-from tasks.harvest import Harvest, harvest_source
-from tasks.known_urls import KnownUrls
+from tasks.dedupe.copies import NearDuplicateIndex
+from tasks.fetching.fetch import Fetcher
+from tasks.fetching.harvest import Harvest, harvest_source
+from tasks.fetching.known_urls import KnownUrls
 from tasks.process import ProcessedBatch, Window, process_pages
 from tasks.records import RawPage, Reject
 from tasks.run_counts import IngestCounts
-from warehouse import loads
+from warehouse import load_articles, loads, stage_rows
 
 TRANSIENT = (requests.ConnectionError, requests.Timeout, OSError, duckdb.IOException)
 
@@ -75,10 +74,10 @@ def store_harvest(con: duckdb.DuckDBPyConnection, run_id: str, result: Harvest) 
     """Keep the raw pages, who listed what, the request log, rejects and validators in one
     transaction (a listing's validators must not outlive the links it gave)."""
     with loads.transaction(con):
-        loads.store_raw_pages(con, storage.raw_page_rows(run_id, result.pages))
+        loads.store_raw_pages(con, stage_rows.raw_page_rows(run_id, result.pages))
         loads.record_listings(con, run_id, result.source_id, result.listed)
-        loads.record_fetches(con, storage.fetch_rows(run_id, result.fetches))
-        loads.record_rejects(con, run_id, storage.reject_rows(result.rejects))
+        loads.record_fetches(con, stage_rows.fetch_rows(run_id, result.fetches))
+        loads.record_rejects(con, run_id, stage_rows.reject_rows(result.rejects))
         loads.save_validators(con, result.validators)
 
 
@@ -106,7 +105,7 @@ def record_source_failure(
     get_run_logger().error("source %s failed: %s", source_id, reason)
     failure = Reject("discover", "source_failed", source_id, None, reason)
     with loads.transaction(con):
-        loads.record_rejects(con, run_id, storage.reject_rows([failure]))
+        loads.record_rejects(con, run_id, stage_rows.reject_rows([failure]))
     counts.add_rejects([failure])
     counts.fail_source(source_id, reason)
 

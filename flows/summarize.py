@@ -34,19 +34,14 @@ from config.settings import CONFIG_DIR, Settings
 from flows.deployments import trailing_days
 from flows.lifecycle import flow_process
 from flows.steps import RETRYING
-from tasks import storage
 from tasks.incidents import merge
 from tasks.process import Window
-from tasks.report import daily_markdown
+from tasks.report.daily import daily_markdown
 from warehouse import incidents as store
-from warehouse.loads import record_rejects, transaction
+from warehouse import store_incidents as stored
 from warehouse.runs import finish_run, start_run
 from warehouse.session import writer
-
-Touched = dict[str, date]  # incident_id -> its event day
-
-# The rows themselves are bad (extractor output the schema refuses), not the database.
-REFUSED_ROWS = (duckdb.IntegrityError, duckdb.DataError, TypeError, ValueError)
+from warehouse.store_incidents import Touched
 
 
 @task(name="extract-incidents", timeout_seconds=1800, cache_policy=NO_CACHE)
@@ -59,70 +54,20 @@ def extract_batch(articles: list[merge.Article]) -> merge.ExtractedBatch:
 def store_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, version: str, batch: merge.ExtractedBatch
 ) -> tuple[Touched, int]:
-    """Store the batch in one transaction: (incidents touched, articles that failed).
-
-    DuckDB has no savepoints, so when the database refuses a row the batch is stored again
-    article by article, and only the article it refused becomes a reject.
-    """
-    try:
-        return _store(con, run_id, version, batch), len(batch.failed)
-    except REFUSED_ROWS:
-        return _store_each(con, run_id, version, batch)
-
-
-def _store_each(
-    con: duckdb.DuckDBPyConnection, run_id: str, version: str, batch: merge.ExtractedBatch
-) -> tuple[Touched, int]:
-    touched: Touched = {}
-    failed = 0
-    for part in batch.by_article():
-        try:
-            touched |= _store(con, run_id, version, part)
-        except REFUSED_ROWS as exc:
-            part = part.refused("invalid_incident", f"{type(exc).__name__}: {exc}")
-            touched |= _store(con, run_id, version, part)
-        failed += len(part.failed)
-    return touched, failed
-
-
-def _store(
-    con: duckdb.DuckDBPyConnection, run_id: str, version: str, batch: merge.ExtractedBatch
-) -> Touched:
-    """Swap the mentions of the articles read; a failed article's earlier mentions stay."""
-    with transaction(con):
-        rows = [merge.mention_row(r, run_id, version) for r in batch.reports]
-        touched = store.replace_mentions(con, list(batch.incidents_per_article), rows)
-        store.record_extractions(con, run_id, version, batch.incidents_per_article, batch.failed)
-        record_rejects(con, run_id, storage.reject_rows(batch.rejects))
-        refresh(con, run_id, touched)
-    return touched
+    """Store the batch in one transaction: (incidents touched, articles that failed)."""
+    return stored.store_batch(con, run_id, version, batch)
 
 
 @task(name="retract-copies", timeout_seconds=600, **RETRYING)
 def retract_copies(con: duckdb.DuckDBPyConnection, run_id: str) -> Touched:
     """Articles dedupe has since folded into another story stop counting as evidence."""
-    with transaction(con):
-        touched = store.retract_copies(con)
-        refresh(con, run_id, touched)
-    return touched
+    return stored.retract_copies(con, run_id)
 
 
 @task(name="rebuild-daily-summary", timeout_seconds=600, **RETRYING)
 def rebuild_summaries(con: duckdb.DuckDBPyConnection, days: set[date]) -> int:
     """The window's days, even those no incident touched this run (the daily safety net)."""
-    with transaction(con):
-        return store.rebuild_daily_summary(con, days)
-
-
-def refresh(con: duckdb.DuckDBPyConnection, run_id: str, touched: Touched) -> None:
-    """Merge each touched incident again from all its stored mentions, then its day's summary.
-
-    Called inside the transaction that moved the mentions, so summaries never lag behind.
-    """
-    reports = [merge.report_from_row(row) for row in store.mentions_of(con, touched)]
-    rows = [merge.incident_row(m, run_id) for m in merge.merge_all(reports)]
-    store.upsert_incidents(con, rows, touched)
-    store.rebuild_daily_summary(con, set(touched.values()))
+    return stored.rebuild_summaries(con, days)
 
 
 def publish_reports(con: duckdb.DuckDBPyConnection, days: set[date]) -> None:

@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 from config.settings import Settings
 from config.sources import Source
-from tasks.clean import clean_page
-from tasks.dedupe import content_hash, figures, signature
-from tasks.pubdate import choose_published
+from tasks.dedupe.copies import content_hash, figures, signature
+from tasks.dedupe.urls import article_id, canonical_url
 from tasks.records import CleanPage, DateSignal, PublishedDate, RawPage, Reject
-from tasks.urls import article_id, canonical_url
+from tasks.text.clean import clean_page
+from tasks.text.pubdate import choose_published
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tasks.harvest import Harvest
+from tasks.fetching.harvest import Harvest
 from tasks.records import Reject
 
 

@@ -1,5 +1,7 @@
-"""The import direction is flows → tasks → warehouse/config, stages never import Prefect, and a
-command imports only its own module (so inspection commands start quickly, without Prefect)."""
+"""The import direction is flows → warehouse → tasks → config. Stages (``tasks``) are pure: no
+database, no Prefect, so they run in a process pool or on a Dask worker. The database side of a
+run (``warehouse``) never imports Prefect. A command imports only its own module (so inspection
+commands start quickly, without Prefect)."""
 
 import ast
 import subprocess
@@ -12,7 +14,8 @@ from flows.cli import COMMANDS
 from flows.commands.lazy import commands_of
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = {"flows": 3, "tasks": 2, "warehouse": 1, "config": 0}
+LAYERS = {"flows": 3, "warehouse": 2, "tasks": 1, "config": 0}
+PHASES = ("fetching", "text", "dedupe", "incidents", "report")
 
 
 def imports_of(path: Path) -> set[str]:
@@ -38,9 +41,23 @@ def test_lower_layers_never_import_a_higher_one(package):
 
 
 @pytest.mark.parametrize("package", ["tasks", "warehouse", "config"])
-def test_stages_are_plain_python_without_prefect(package):
+def test_nothing_below_the_flows_imports_prefect(package):
     for module in modules_in(package):
         assert "prefect" not in imports_of(module), f"{module.relative_to(ROOT)} imports prefect"
+
+
+def test_stages_never_touch_the_database():
+    for module in modules_in("tasks"):
+        found = imports_of(module) & {"duckdb", "warehouse"}
+        assert not found, f"{module.relative_to(ROOT)} imports {found}"
+
+
+def test_stages_are_grouped_by_phase():
+    loose = {p.name for p in (ROOT / "tasks").glob("*.py")} - {"__init__.py"}
+    assert loose <= {"records.py", "process.py", "run_counts.py"}, loose
+    assert {p.name for p in (ROOT / "tasks").iterdir() if (p / "__init__.py").exists()} == set(
+        PHASES
+    )
 
 
 def modules_loaded_by(command: str) -> set[str]:

@@ -20,9 +20,9 @@ from typing import Annotated
 import typer
 
 from config.settings import Settings
-from tasks.clean import clean_page
-from tasks.pubdate import choose_published
 from tasks.records import PublishedDate, RawPage, Reject
+from tasks.text.clean import clean_page
+from tasks.text.pubdate import choose_published
 
 OUTPUT_FIELDS = ("title", "body", "language", "published_at", "published_at_source")
 

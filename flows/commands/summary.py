@@ -15,7 +15,7 @@ import typer
 
 from config.settings import Settings
 from flows.commands.ingest import DbOption
-from tasks.report import daily_html, write_report
+from tasks.report.daily import daily_html, write_report
 from warehouse import incidents as store
 from warehouse.session import reader
 

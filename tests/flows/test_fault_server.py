@@ -25,7 +25,7 @@ import pytest
 
 from flows import steps
 from flows.ingest import ingest
-from tasks.fetch import Fetcher
+from tasks.fetching.fetch import Fetcher
 from tests.faults import (
     FaultServer,
     Route,

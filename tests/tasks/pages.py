@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from config.settings import Settings
 from config.sources import Source
-from tasks.fetch import Fetcher
+from tasks.fetching.fetch import Fetcher
 
 
 @contextmanager

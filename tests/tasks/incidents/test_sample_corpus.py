@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from config.settings import PROJECT_DIR, Settings
-from tasks.archive import read_archive
+from tasks.fetching.archive import read_archive
 from tasks.incidents.events import find_triggers
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.quantities import find_figures

@@ -1,6 +1,6 @@
 import pytest
 
-from tasks.urls import article_id, canonical_url, trusted_canonical
+from tasks.dedupe.urls import article_id, canonical_url, trusted_canonical
 
 ARTICLE = "https://example-wire.com/world/ganja-shelled"
 

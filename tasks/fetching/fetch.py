@@ -32,7 +32,8 @@ from urllib3.exceptions import HTTPError as TransferError
 
 from config.settings import Settings
 from config.sources import Source
-from tasks.netguard import (
+from tasks.dedupe.urls import is_http_url
+from tasks.fetching.netguard import (
     AddressRefused,
     GuardedAdapter,
     HeadersTooSlow,
@@ -40,7 +41,7 @@ from tasks.netguard import (
     Resolver,
     system_resolver,
 )
-from tasks.politeness import (
+from tasks.fetching.politeness import (
     HostRateLimiter,
     RobotsCache,
     RobotsResponse,
@@ -50,7 +51,6 @@ from tasks.politeness import (
     parse_retry_after,
 )
 from tasks.records import FetchRecord, Link, RawPage, Reject
-from tasks.urls import is_http_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024

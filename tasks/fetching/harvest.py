@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from config.sources import Source
-from tasks.archive import read_archive
-from tasks.discover import Listing, parse_listing
-from tasks.fetch import TIME_BUDGET, Fetcher, FetchOutcome, Validators
-from tasks.known_urls import KnownUrls
+from tasks.dedupe.urls import canonical_url
+from tasks.fetching.archive import read_archive
+from tasks.fetching.discover import Listing, parse_listing
+from tasks.fetching.fetch import TIME_BUDGET, Fetcher, FetchOutcome, Validators
+from tasks.fetching.known_urls import KnownUrls
 from tasks.records import FetchRecord, Link, RawPage, Reject
-from tasks.urls import canonical_url
 
 # Sitemap indexes nest (index -> yearly index -> daily sitemap); deeper is a loop or a trap.
 MAX_SITEMAP_DEPTH = 3

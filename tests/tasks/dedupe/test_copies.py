@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from config.settings import Settings
-from tasks.dedupe import (
+from tasks.dedupe.copies import (
     DedupeCandidate,
     DuplicateLink,
     NearDuplicateIndex,

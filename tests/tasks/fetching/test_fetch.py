@@ -9,8 +9,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tasks.fetch import Fetcher, Validators
-from tasks.politeness import HostRateLimiter
+from tasks.fetching.fetch import Fetcher, Validators
+from tasks.fetching.politeness import HostRateLimiter
 from tests.tasks.pages import (
     SleepLog,
     fast_settings,

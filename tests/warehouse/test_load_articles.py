@@ -5,14 +5,14 @@ from datetime import UTC, datetime
 import pytest
 
 from config.settings import Settings
-from tasks.dedupe import content_hash, figures, signature
-from tasks.load_articles import load_batch, open_dedupe
+from tasks.dedupe.copies import content_hash, figures, signature
+from tasks.dedupe.urls import article_id, canonical_url
 from tasks.process import ArticleRecord, ProcessedBatch
 from tasks.records import Reject
 from tasks.run_counts import IngestCounts
-from tasks.urls import article_id, canonical_url
-from tests.tasks.test_dedupe import SAME_TOPIC, WIRE
+from tests.tasks.dedupe.test_copies import SAME_TOPIC, WIRE
 from warehouse.db import connect
+from warehouse.load_articles import load_batch, open_dedupe
 
 OCT = {day: datetime(2020, 10, day, 9, 0, tzinfo=UTC) for day in (4, 5, 6)}
 

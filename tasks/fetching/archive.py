@@ -23,8 +23,8 @@ from typing import IO
 
 from lxml import etree, html
 
+from tasks.dedupe.urls import is_http_url, trusted_canonical
 from tasks.records import RawPage, Reject
-from tasks.urls import is_http_url, trusted_canonical
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")

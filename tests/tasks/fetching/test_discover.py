@@ -1,5 +1,5 @@
 from config.sources import Source
-from tasks.discover import parse_feed, parse_html_index, parse_listing, parse_sitemap
+from tasks.fetching.discover import parse_feed, parse_html_index, parse_listing, parse_sitemap
 from tests.tasks.pages import gzipped, rss, sitemap_index, urlset
 
 BASE = "https://news.example/section/feed.xml"

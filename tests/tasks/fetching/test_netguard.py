@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from tasks.netguard import AddressRefused, NetworkPolicy, forbidden_kind
+from tasks.fetching.netguard import AddressRefused, NetworkPolicy, forbidden_kind
 
 
 @pytest.mark.parametrize(

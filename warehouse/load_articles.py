@@ -12,11 +12,10 @@ from dataclasses import asdict, astuple
 import duckdb
 
 from config.settings import Settings
-from tasks import storage
-from tasks.dedupe import DedupeCandidate, NearDuplicateIndex, assign_duplicates
+from tasks.dedupe.copies import DedupeCandidate, NearDuplicateIndex, assign_duplicates
 from tasks.process import ArticleRecord, ProcessedBatch
 from tasks.run_counts import IngestCounts
-from warehouse import articles, loads
+from warehouse import articles, loads, stage_rows
 
 
 def open_dedupe(con: duckdb.DuckDBPyConnection, settings: Settings) -> NearDuplicateIndex:
@@ -64,7 +63,7 @@ def load_batch(
         articles.forget_copies(con, copies.members)
         rows = [(v.url, None, v.article_id, "url", 1.0) for v in variants]
         articles.record_duplicates(con, run_id, rows + [astuple(link) for link in copies.links])
-        loads.record_rejects(con, run_id, storage.reject_rows(batch.rejects + batch.flagged))
+        loads.record_rejects(con, run_id, stage_rows.reject_rows(batch.rejects + batch.flagged))
         loads.mark_processed(con, batch.page_urls)
     counts.pages_processed += len(batch.page_urls)
     counts.articles_loaded += len(keep)

@@ -4,7 +4,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tasks.politeness import (
+from tasks.fetching.politeness import (
     HostRateLimiter,
     RobotsCache,
     RobotsResponse,

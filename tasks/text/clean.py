@@ -20,10 +20,10 @@ from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
 from config.settings import Settings
-from tasks.charset import decode_html
-from tasks.pubdate import URL_DATE
 from tasks.records import CleanPage, DateSignal, RawPage, Reject
-from tasks.textnorm import normalize_text, word_count
+from tasks.text.charset import decode_html
+from tasks.text.pubdate import URL_DATE
+from tasks.text.textnorm import normalize_text, word_count
 
 DEFAULT_MIN_WORDS: int = Settings.model_fields["min_body_words"].default
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")

@@ -3,7 +3,7 @@ import json
 import os
 from datetime import UTC, datetime
 
-from tasks.archive import read_archive
+from tasks.fetching.archive import read_archive
 from tasks.records import RawPage, Reject
 from tests.tasks.pages import article
 

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from tasks.report import (
+from tasks.report.daily import (
     casualty_chart,
     daily_html,
     daily_markdown,

@@ -1,6 +1,6 @@
 import codecs
 
-from tasks.charset import decode_html
+from tasks.text.charset import decode_html
 
 CYRILLIC = (
     "<html><head><title>Обстрел Харькова</title></head><body>"

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import clean_page
 from tasks.records import CleanPage, RawPage, Reject
+from tasks.text.clean import clean_page
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 URL = "https://wire.example.org/world/2020/10/04/shelling-hits-stepanakert"
 PARAGRAPH = (
     "<p>Officials said at least two civilians were killed and eleven wounded when rockets struck "

@@ -9,7 +9,7 @@ import socket
 
 from pytest_httpserver import HTTPServer
 
-from tasks.fetch import Fetcher
+from tasks.fetching.fetch import Fetcher
 from tests.tasks.pages import SleepLog, fast_settings, web_source
 
 PUBLIC_NAME = "news.example"

@@ -2,8 +2,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tasks.pubdate import choose_published, parse_as_written, parse_date
 from tasks.records import DateSignal, PublishedDate, Reject
+from tasks.text.pubdate import choose_published, parse_as_written, parse_date
 
 NOW = datetime(2020, 10, 10, 12, 0, tzinfo=UTC)
 EARLIEST = date(1990, 1, 1)

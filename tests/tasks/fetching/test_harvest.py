@@ -4,8 +4,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from config.sources import Source
-from tasks.harvest import MAX_SITEMAP_DEPTH, Harvest, harvest_source
-from tasks.known_urls import KnownUrls
+from tasks.fetching.harvest import MAX_SITEMAP_DEPTH, Harvest, harvest_source
+from tasks.fetching.known_urls import KnownUrls
 from tests.tasks.pages import (
     article,
     fast_settings,

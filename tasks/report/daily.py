@@ -19,7 +19,7 @@ from string import Template
 from typing import Any
 from urllib.parse import quote
 
-from tasks.urls import is_http_url
+from tasks.dedupe.urls import is_http_url
 
 Row = Mapping[str, Any]
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "daily_report.html"
