@@ -15,42 +15,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import duckdb
 import pyarrow as pa
 
+from tasks.incidents.model import CODING_FIELDS, FIGURE_COLUMNS, Incident
 from warehouse.loads import TS, append_rows
 
+# Arrow types of the coding columns, read off ``Incident``'s annotations: the dataclass is the one
+# declaration of what an incident is, and both incident tables store it.
+_ARROW = {
+    str: pa.string(),
+    date: pa.date32(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+}
+
+
+def _arrow_type(annotation: Any) -> pa.DataType:
+    """``int | None`` → int64: the column is nullable, its type is what is not None."""
+    kinds = [kind for kind in get_args(annotation) if kind is not type(None)] or [annotation]
+    return _ARROW[kinds[0]]
+
+
+_HINTS = get_type_hints(Incident)
 _CODING = [
-    ("event_date", pa.date32()), ("date_start", pa.date32()), ("date_end", pa.date32()),
-    ("time_precision", pa.int32()), ("date_basis", pa.string()), ("event_type", pa.string()),
-    ("sub_event_type", pa.string()), ("location", pa.string()), ("admin1", pa.string()),
-    ("country", pa.string()), ("latitude", pa.float64()), ("longitude", pa.float64()),
-    ("geonameid", pa.int64()), ("geo_precision", pa.int32()), ("actor1", pa.string()),
-    ("actor2", pa.string()),
-    *((f"{kind}_{end}", pa.int32()) for kind in ("killed", "injured")
-      for end in ("low", "best", "high")),
-    ("civilian_killed", pa.bool_()), ("claim_status", pa.string()), ("claimed_by", pa.string()),
-    ("denied_by", pa.string()), ("claimed_by_actor1", pa.bool_()),
-]  # fmt: skip
-# Added by migration 005, so they stand last in both tables.
-_TYPING = [("type_basis", pa.string()), ("type_probability", pa.float64())]
+    *((name, _arrow_type(_HINTS[name])) for name in CODING_FIELDS),
+    *((name, pa.int32()) for name in FIGURE_COLUMNS),
+]
 _SENTENCE = pa.struct(
     [("sentence", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
-     *((f"{kind}_{end}", pa.int32()) for kind in ("killed", "injured")
-       for end in ("low", "best", "high"))]
+     *((name, pa.int32()) for name in FIGURE_COLUMNS)]
 )  # fmt: skip
 INCIDENTS_SCHEMA = pa.schema(
     [("incident_id", pa.string()), ("incident_key", pa.string()), *_CODING,
      ("num_articles", pa.int32()), ("num_sources", pa.int32()), ("first_reported_at", TS),
-     ("last_updated_run", pa.string()), *_TYPING]
+     ("last_updated_run", pa.string())]
 )  # fmt: skip
 MENTIONS_SCHEMA = pa.schema(
     [("incident_id", pa.string()), ("article_id", pa.string()), ("url", pa.string()),
      ("source_id", pa.string()), ("published_at", TS), ("run_id", pa.string()),
-     ("extractor_version", pa.string()), *_CODING, ("sentences", pa.list_(_SENTENCE)),
-     *_TYPING]
+     ("extractor_version", pa.string()), *_CODING, ("sentences", pa.list_(_SENTENCE))]
 )  # fmt: skip
 EXTRACTIONS_SCHEMA = pa.schema(
     [("article_id", pa.string()), ("extractor_version", pa.string()), ("run_id", pa.string()),
@@ -87,7 +94,7 @@ _CHANGED = " OR ".join(
 )
 UPSERT_INCIDENTS = f"""
 MERGE INTO incidents AS t USING _batch_incidents AS s ON t.incident_id = s.incident_id
-WHEN MATCHED AND ({_CHANGED}) THEN UPDATE
+WHEN MATCHED AND ({_CHANGED}) THEN UPDATE BY NAME
 WHEN NOT MATCHED THEN INSERT BY NAME
 """
 

@@ -74,7 +74,7 @@ def merge_rows(
     rows: Sequence[dict[str, Any]],
     schema: pa.Schema,
     *,
-    update: str = "UPDATE",
+    update: str = "UPDATE BY NAME",
 ) -> int:
     """MERGE a batch into ``table`` on ``key``; duplicate keys in the batch keep the last row.
 

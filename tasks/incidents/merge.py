@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from tasks.incidents.extract import extract_incidents
-from tasks.incidents.model import Casualties, Incident, Mention
+from tasks.incidents.model import (
+    CODING_FIELDS,
+    FIGURE_ENDS,
+    Casualties,
+    Incident,
+    Mention,
+)
 from tasks.records import Reject
 
 Extractor = Callable[..., list[Incident]]
@@ -211,14 +217,6 @@ def _civilian(incidents: Sequence[Incident]) -> bool | None:
 
 # --- between reports and warehouse rows -------------------------------------------------------
 
-CODING_FIELDS = (
-    "event_type", "sub_event_type", "event_date", "date_start", "date_end", "time_precision",
-    "date_basis", "location", "admin1", "country", "latitude", "longitude", "geonameid",
-    "geo_precision", "actor1", "actor2", "civilian_killed", "claim_status", "claimed_by",
-    "denied_by", "claimed_by_actor1", "type_basis", "type_probability",
-)  # fmt: skip
-ENDS = ("low", "best", "high")
-
 
 def incident_row(merged: MergedIncident, run_id: str) -> dict[str, Any]:
     """The ``incidents`` row of a merged incident."""
@@ -286,12 +284,12 @@ def _figures(killed: Casualties, injured: Casualties) -> dict[str, int | None]:
     return {
         f"{kind}_{end}": getattr(ordered_range(figure), end)
         for kind, figure in (("killed", killed), ("injured", injured))
-        for end in ENDS
+        for end in FIGURE_ENDS
     }
 
 
 def _casualties(row: dict[str, Any], kind: str) -> Casualties:
-    return Casualties(*(row[f"{kind}_{end}"] for end in ENDS))
+    return Casualties(*(row[f"{kind}_{end}"] for end in FIGURE_ENDS))
 
 
 # --- reading a batch of articles --------------------------------------------------------------

@@ -7,7 +7,7 @@ reported none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
@@ -130,3 +130,11 @@ class Incident:
         return "|".join(
             (self.event_type, self.sub_event_type, place, self.event_date.isoformat(), own_claim)
         )
+
+
+FIGURE_ENDS = ("low", "best", "high")
+# Incident fields stored as columns of their own; the casualty ranges are flattened instead.
+CODING_FIELDS = tuple(
+    f.name for f in fields(Incident) if f.name not in ("killed", "injured", "mentions")
+)
+FIGURE_COLUMNS = tuple(f"{kind}_{end}" for kind in ("killed", "injured") for end in FIGURE_ENDS)
