@@ -167,8 +167,16 @@ def test_page_sources_learns_who_listed_the_pages_stored_before_it_and_can_run_a
 
 def test_a_merged_row_updates_each_column_by_name_whatever_the_batch_column_order(con):
     reversed_schema = pa.schema(list(reversed(loads.SOURCES_SCHEMA)))
-    row = {"source_id": "s", "name": "Wire", "kind": "feed", "location": "https://wire.test/feed",
-           "timezone": "UTC", "enabled": True, "settings": "{}", "updated_at": FETCHED}
+    row = {
+        "source_id": "s",
+        "name": "Wire",
+        "kind": "feed",
+        "location": "https://wire.test/feed",
+        "timezone": "UTC",
+        "enabled": True,
+        "settings": "{}",
+        "updated_at": FETCHED,
+    }
     loads.merge_rows(con, "sources", "source_id", [row], reversed_schema)
     loads.merge_rows(con, "sources", "source_id", [row | {"name": "Wire 2"}], reversed_schema)
     assert con.execute("SELECT source_id, name FROM sources").fetchall() == [("s", "Wire 2")]
