@@ -103,7 +103,7 @@ def fold_readers(
         return [replace(shipped, min_probability=threshold)] * len(rows)
     from bench.train_types import fit, held_out_folds, note_of  # scikit-learn: training only
 
-    notes = [note_of(row) for row in rows]
+    notes = [note_of(row, shipped.lexicons) for row in rows]
     readers: list[IncidentReader] = [shipped] * len(rows)
     for train, test in held_out_folds(notes, folds):
         model = fit([notes[i] for i in train])

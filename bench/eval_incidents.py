@@ -32,8 +32,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tasks.incidents.extract import extract_incidents
-from tasks.incidents.gazetteer import load_gazetteer
 from tasks.incidents.model import Incident
+from tasks.incidents.reader import default_reader
 
 UCDP_FILE = Path("conflict-ukraine") / "ucdp-ged-ukraine-2014-2021.csv"
 SEED_FILE = Path("seed") / "000_705da89ffcbe6bb3.txt"  # beside the eval folder
@@ -81,13 +81,13 @@ def headlines(event: dict[str, str]) -> list[tuple[str, datetime]]:
 def evaluate(eval_dir: Path, limit: int | None = None) -> dict[str, float]:
     """The figures of the module docstring for the first ``limit`` events (all by default)."""
     events = load_events(eval_dir, limit)
-    load_gazetteer()
+    reader = default_reader()
     started, processed = time.perf_counter(), 0
     extracted: list[list[Incident]] = []
     for event in events:
         found: list[Incident] = []
         for title, published in headlines(event):
-            found.extend(extract_incidents(title, published))
+            found.extend(extract_incidents(title, published, reader=reader))
             processed += 1
         extracted.append(found)
     elapsed = time.perf_counter() - started
@@ -181,10 +181,10 @@ def seed_articles_per_second(eval_dir: Path) -> float | None:
     if header is None:
         return None
     text, published = header.string[header.end() :], datetime.fromisoformat(header.group(1))
-    load_gazetteer()
+    reader = default_reader()
     started = time.perf_counter()
     for _ in range(SEED_REPEATS):
-        extract_incidents(text, published, timezone="Asia/Baku")
+        extract_incidents(text, published, reader=reader, timezone="Asia/Baku")
     return round(SEED_REPEATS / (time.perf_counter() - started), 1)
 
 

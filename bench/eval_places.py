@@ -29,21 +29,22 @@ from typing import Any
 from bench.eval_acled import distance_km, load_notes, place_key
 from bench.eval_incidents import eval_dir_from_env
 from tasks.incidents.gazetteer import Gazetteer, PlaceMention, load_gazetteer
+from tasks.incidents.lexicons import Lexicons
 from tasks.incidents.sentences import readable_case, split_sentences
 
 MATCH_KM = 25.0
 WRONG_KM = 100.0
 
 
-def places_in(gazetteer: Gazetteer, text: str) -> list[PlaceMention]:
+def places_in(gazetteer: Gazetteer, lex: Lexicons, text: str) -> list[PlaceMention]:
     """Every place ``find`` reports over the note, with the article context extraction uses."""
-    countries = gazetteer.countries_in(readable_case(text))
+    countries = gazetteer.countries_in(readable_case(text, lex))
     regions = gazetteer.regions_in(text, countries)
     provinces = gazetteer.provinces_of(regions)
     steer = frozenset(region.country for region in regions)
     found: list[PlaceMention] = []
-    for sentence in split_sentences(text):
-        found.extend(gazetteer.find(readable_case(sentence.text), countries, provinces, steer))
+    for sentence in split_sentences(text, lex):
+        found.extend(gazetteer.find(readable_case(sentence.text, lex), countries, provinces, steer))
     return found
 
 
@@ -75,12 +76,12 @@ def score(row: dict[str, str], found: list[PlaceMention], known: bool) -> dict[s
 def evaluate(eval_dir: Path, limit: int | None = None) -> dict[str, Any]:
     """Shares over the notes, the load time and the reading speed."""
     started = time.perf_counter()
-    gazetteer = load_gazetteer()
+    gazetteer, lex = load_gazetteer(), Lexicons.load()
     loaded = time.perf_counter() - started
     rows = load_notes(eval_dir, limit)
     started = time.perf_counter()
     outcomes = [
-        score(row, places_in(gazetteer, row["notes"]), gazetteer.knows(row["location"]))
+        score(row, places_in(gazetteer, lex, row["notes"]), gazetteer.knows(row["location"]))
         for row in rows
     ]
     elapsed = time.perf_counter() - started

@@ -25,14 +25,15 @@ from typing import Any
 
 from bench.eval_acled import load_notes
 from bench.eval_incidents import eval_dir_from_env
+from tasks.incidents.lexicons import Lexicons
 from tasks.incidents.quantities import combine, find_figures
 from tasks.incidents.sentences import split_sentences
 
 
-def note_killed(note: str) -> int:
+def note_killed(note: str, lex: Lexicons) -> int:
     """The killed_low of a note read as one incident, None counted as 0."""
-    sentences = split_sentences(note)
-    return combine([find_figures(s.text) for s in sentences], "killed").low or 0
+    sentences = split_sentences(note, lex)
+    return combine([find_figures(s.text, lex) for s in sentences], "killed").low or 0
 
 
 def error_kind(ours: int, theirs: int) -> str | None:
@@ -49,7 +50,8 @@ def error_kind(ours: int, theirs: int) -> str | None:
 def evaluate(eval_dir: Path, misses: Path | None = None) -> dict[str, Any]:
     """The shares and error counts the module docstring defines."""
     rows = [row for row in load_notes(eval_dir) if "coded as" not in row["notes"].lower()]
-    found = [note_killed(row["notes"]) for row in rows]
+    lex = Lexicons.load()
+    found = [note_killed(row["notes"], lex) for row in rows]
     truth = [int(row["fatalities"]) for row in rows]
     kinds = [error_kind(ours, theirs) for ours, theirs in zip(found, truth, strict=True)]
     with_deaths = [kind for kind, theirs in zip(kinds, truth, strict=True) if theirs > 0]

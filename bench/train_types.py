@@ -36,6 +36,7 @@ from tasks.incidents.event_model import (
     hint_features,
     rule_hint,
 )
+from tasks.incidents.lexicons import Lexicons
 from tasks.incidents.model import EVENT_TYPES
 
 CARD_FILE = MODEL_FILE.parent / "MODEL_CARD.md"
@@ -61,14 +62,17 @@ class Note:
     sub_event_type: str
 
 
-def note_of(row: dict[str, str]) -> Note:
+def note_of(row: dict[str, str], lex: Lexicons) -> Note:
     """One acled-dev row as a training note, with its rule hint."""
-    return Note(row["notes"], rule_hint(row["notes"]), row["event_type"], row["sub_event_type"])
+    return Note(
+        row["notes"], rule_hint(row["notes"], lex), row["event_type"], row["sub_event_type"]
+    )
 
 
 def load_training_notes(eval_dir: Path) -> list[Note]:
     """Every acled-dev note with its rule hint."""
-    return [note_of(row) for row in load_notes(eval_dir)]
+    lex = Lexicons.load()
+    return [note_of(row, lex) for row in load_notes(eval_dir)]
 
 
 def held_out_folds(
@@ -198,7 +202,8 @@ def speed(texts: Sequence[str], repeats: int = 3) -> tuple[float, float]:
     The best of ``repeats`` runs of each, so that other work on a shared machine weighs less.
     """
     loads, rates = [], []
-    hints = [rule_hint(text) for text in texts]
+    lex = Lexicons.load()
+    hints = [rule_hint(text, lex) for text in texts]
     for _ in range(repeats):
         started = time.perf_counter()
         model = EventTypeModel.load()

@@ -35,6 +35,7 @@ from flows.deployments import trailing_days
 from flows.lifecycle import flow_process
 from flows.steps import RETRYING
 from tasks.incidents import merge
+from tasks.incidents.reader import IncidentReader, default_reader
 from tasks.process import Window
 from tasks.report.daily import daily_markdown
 from warehouse import incidents as store
@@ -45,9 +46,9 @@ from warehouse.store_incidents import Touched
 
 
 @task(name="extract-incidents", timeout_seconds=1800, cache_policy=NO_CACHE)
-def extract_batch(articles: list[merge.Article]) -> merge.ExtractedBatch:
+def extract_batch(articles: list[merge.Article], reader: IncidentReader) -> merge.ExtractedBatch:
     """Read one batch of articles (CPU only, nothing written)."""
-    return merge.extract_reports(articles)
+    return merge.extract_reports(articles, reader)
 
 
 @task(name="store-incidents", **RETRYING)
@@ -122,12 +123,14 @@ def _extract_all(
 ) -> Touched:
     """Batch by batch (by article id, so the loop ends even when everything is re-read)."""
     touched = retract_copies(con, run_id)
+    reader: IncidentReader | None = None  # built once the first article is due, never before
     after = ""
     while due := store.pending_articles(
         con, version, after=after, limit=settings.process_batch_size, force=force,
         since=window.since, until=window.until,
     ):  # fmt: skip
-        batch = extract_batch([merge.Article(**row) for row in due])
+        reader = reader or default_reader(CONFIG_DIR)
+        batch = extract_batch([merge.Article(**row) for row in due], reader)
         stored, failed = store_batch(con, run_id, version, batch)
         touched |= stored
         counts["articles"] += len(due)

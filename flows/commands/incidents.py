@@ -25,6 +25,7 @@ import typer
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import coding_columns, incident_id, sentence_rows
 from tasks.incidents.model import Incident
+from tasks.incidents.reader import IncidentReader, default_reader
 from tasks.records import Reject
 
 
@@ -51,9 +52,14 @@ def _iso(value: object) -> str:
 
 
 def _print_incidents(
-    text: str, published: datetime, timezone: str, source: str | None, article_id: object = None
+    reader: IncidentReader,
+    text: str,
+    published: datetime,
+    timezone: str,
+    source: str | None,
+    article_id: object = None,
 ) -> None:
-    incidents = extract_incidents(text, published, timezone=timezone, source=source)
+    incidents = extract_incidents(text, published, reader=reader, timezone=timezone, source=source)
     if article_id is not None and not incidents:
         typer.echo(json.dumps({"id": article_id, "incidents": 0}))
     for incident in incidents:
@@ -107,12 +113,14 @@ def register(app: typer.Typer) -> None:
             if published is None:
                 raise typer.BadParameter("--text needs --published")
             _print_incidents(
+                default_reader(),
                 text.read_text(encoding="utf-8"),
                 datetime.fromisoformat(published),
                 timezone,
                 source,
             )
             return
+        reader = default_reader()
         for number, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -121,4 +129,4 @@ def register(app: typer.Typer) -> None:
                 typer.echo(json.dumps({"line": number, "reject": dataclasses.asdict(read)}))
                 continue
             article_id, article_text, published_at = read
-            _print_incidents(article_text, published_at, timezone, source, article_id)
+            _print_incidents(reader, article_text, published_at, timezone, source, article_id)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from tasks.incidents.lexicons import lexicon
+from tasks.incidents.lexicons import Lexicons
 
 _MAX_SPEAKER_WORDS = 8
 
@@ -31,11 +30,11 @@ class Attribution:
         return "claimed" if self.claimed_by else "reported"
 
 
-def attribute(sentence: str, last_speaker: str | None = None) -> Attribution:
+def attribute(sentence: str, lex: Lexicons, last_speaker: str | None = None) -> Attribution:
     """The claimant and denier of ``sentence``; a pronoun speaker is ``last_speaker``."""
-    words = lexicon("claims")
-    claimed = _speaker_before(sentence, words["claim_verbs"]) or _speaker_after(sentence)
-    denied = _speaker_before(sentence, words["denial_verbs"])
+    words = lex["claims"]
+    claimed = _speaker_before(sentence, words["claim_verbs"], lex) or _speaker_after(sentence, lex)
+    denied = _speaker_before(sentence, words["denial_verbs"], lex)
     if claimed and claimed.lower() in words["pronouns"]:
         claimed = last_speaker
     if denied and denied.lower() in words["pronouns"]:
@@ -43,14 +42,14 @@ def attribute(sentence: str, last_speaker: str | None = None) -> Attribution:
     return Attribution(claimed, denied)
 
 
-def denial_reaches(sentence: str, position: int) -> bool:
+def denial_reaches(sentence: str, position: int, lex: Lexicons) -> bool:
     """Whether the sentence's denial covers the event word at ``position``.
 
     "Armenian soldiers said they destroyed an airbase, but Baku denied this" denies what came
     before; "Baku denied targeting civilians and said it struck positions in response to
     Armenian shelling of Ganja" denies only up to the next claim: the shelling is Baku's claim.
     """
-    words = lexicon("claims")
+    words = lex["claims"]
     denial = re.search(rf"\b(?:{words['denial_verbs']})\b", sentence, re.IGNORECASE)
     if denial is None or position < denial.start():
         return True
@@ -58,23 +57,23 @@ def denial_reaches(sentence: str, position: int) -> bool:
     return claim is None
 
 
-def _speaker_before(sentence: str, verbs: str) -> str | None:
+def _speaker_before(sentence: str, verbs: str, lex: Lexicons) -> str | None:
     """ "Azerbaijan's Defence Ministry said ..." -> the phrase before the first such verb."""
     verb = re.search(rf"\b(?:{verbs})\b", sentence, re.IGNORECASE)
     if verb is None:
         return None
     clause = re.split(r"[,;:\"“”]|\bthat\b|\bbut\b", sentence[: verb.start()])[-1]
-    clause = _noise().sub("", clause.strip())
+    clause = lex.built(_noise).sub("", clause.strip())
     words = clause.split()
     if not words or len(words) > _MAX_SPEAKER_WORDS:
         return None
     named = words[0][:1].isupper() or words[0] == "the"  # "..., the rebels said."
-    return clause if named or clause.lower() in lexicon("claims")["pronouns"] else None
+    return clause if named or clause.lower() in lex["claims"]["pronouns"] else None
 
 
-def _speaker_after(sentence: str) -> str | None:
+def _speaker_after(sentence: str, lex: Lexicons) -> str | None:
     """'"...," said Hikmet Hajiyev, an adviser' and 'according to X' name the speaker last."""
-    words = lexicon("claims")
+    words = lex["claims"]
     match = re.search(
         rf"(?:[,\"”]\s*(?:{words['claim_verbs']})|{words['according_to']})\s+"
         r"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)",
@@ -83,6 +82,5 @@ def _speaker_after(sentence: str) -> str | None:
     return match.group(1) if match else None
 
 
-@cache
-def _noise() -> re.Pattern[str]:
-    return re.compile(lexicon("claims")["speaker_noise"], re.IGNORECASE)
+def _noise(lex: Lexicons) -> re.Pattern[str]:
+    return re.compile(lex["claims"]["speaker_noise"], re.IGNORECASE)

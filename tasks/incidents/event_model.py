@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -27,11 +26,13 @@ import numpy as np
 
 from config.settings import CONFIG_DIR
 from tasks.incidents.events import Trigger, find_triggers
+from tasks.incidents.lexicons import Lexicons
 from tasks.incidents.model import EVENT_TYPES
 
 MODEL_FILE = CONFIG_DIR / "models" / "event_types.npz"
 FORMAT = "newsdesk-event-types/1"
 CHAR_SIZES = (3, 4, 5)
+WORD_MEMORY = 1 << 16
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -73,13 +74,13 @@ class TypePrediction:
     sub_event_probability: float
 
 
-def rule_hint(text: str) -> str | None:
+def rule_hint(text: str, lex: Lexicons) -> str | None:
     """The sub-event type of the first strong trigger the lexicon finds, the model's rule input.
 
     Training computes the hint of each note with this very function, so the model learns how
     far to trust the lexicon as it stands; after the lexicon changes, ``make train`` again.
     """
-    return hint_of(find_triggers(text))
+    return hint_of(find_triggers(text, lex))
 
 
 def hint_of(triggers: Sequence[Trigger]) -> str | None:
@@ -111,21 +112,23 @@ def features(text: str) -> list[str]:
     "shellings"); words and bigrams carry phrases ("opened fire", "sit in").
     """
     words = _TOKEN.findall(normalise(text))
-    grams = [f"b:{a} {b}" for a, b in pairwise(words)]
+    grams = _bigrams(words)
     for word in words:
-        grams += _word_features(word)
+        grams += word_features(word)
     return grams
 
 
-@lru_cache(maxsize=1 << 16)
-def _word_features(word: str) -> tuple[str, ...]:
-    """A word's own features; cached because news repeats its words far more than it coins,
-    and bounded so a worker that reads for months does not keep every word it ever met."""
+def _bigrams(words: list[str]) -> list[str]:
+    return [f"b:{a} {b}" for a, b in pairwise(words)]
+
+
+def word_features(word: str) -> list[str]:
+    """A word's own features: the word, and its character n-grams padded at both ends."""
     padded = f" {word} "
     grams = [f"w:{word}"]
     for size in CHAR_SIZES:
         grams += [f"c:{padded[i : i + size]}" for i in range(max(1, len(padded) - size + 1))]
-    return tuple(grams)
+    return grams
 
 
 def hint_features(hint: str | None) -> list[str]:
@@ -158,6 +161,7 @@ class EventTypeModel:
         self.vocabulary = list(vocabulary)
         self.hint_vocabulary = list(hint_vocabulary)
         self._index = {feature: j for j, feature in enumerate(self.vocabulary)}
+        self._word_columns: dict[str, list[int]] = {}  # word -> its features' columns, as met
         self._hint_index = {feature: j for j, feature in enumerate(self.hint_vocabulary)}
         self.idf = np.asarray(idf, dtype=np.float32)
         self.text_weights = np.asarray(text_weights, dtype=np.float32)
@@ -198,8 +202,11 @@ class EventTypeModel:
 
     def label_probabilities(self, text: str, hint: str | None) -> np.ndarray:
         """Softmax over ``labels`` for one text and its rule hint."""
+        words = _TOKEN.findall(normalise(text))
         index = self._index
-        found = [j for f in features(text) if (j := index.get(f)) is not None]
+        found = [j for f in _bigrams(words) if (j := index.get(f)) is not None]
+        for word in words:
+            found += self._columns_of(word)
         scores = self.intercepts.copy()
         if found:
             columns, counts = _counted(np.array(found))
@@ -211,10 +218,23 @@ class EventTypeModel:
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 
+    def _columns_of(self, word: str) -> list[int]:
+        """The vocabulary columns of a word's own features, kept: news repeats its words far
+        more than it coins; forgotten all at once past ``WORD_MEMORY`` words, so a worker that
+        reads for months does not keep every word it ever met."""
+        columns = self._word_columns.get(word)
+        if columns is None:
+            if len(self._word_columns) >= WORD_MEMORY:
+                self._word_columns.clear()
+            index = self._index
+            columns = [j for f in word_features(word) if (j := index.get(f)) is not None]
+            self._word_columns[word] = columns
+        return columns
+
     def predict(self, text: str, rule_sub_event_type: str | None) -> TypePrediction:
         """The most probable event type, and its most probable sub-event type.
 
-        Pass ``rule_hint(text)`` (or the rules' own pick for the text) as
+        Pass ``rule_hint(text, lexicons)`` (or the rules' own pick for the text) as
         ``rule_sub_event_type``: the model was trained with that hint.
         """
         label_p = self.label_probabilities(text, rule_sub_event_type)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 
-from tasks.incidents.lexicons import lexicon, word_pattern
+from tasks.incidents.lexicons import Lexicons
 
 
 @dataclass(frozen=True)
@@ -38,32 +37,47 @@ class ActorMention:
     end: int
 
 
-def find_triggers(sentence: str) -> list[Trigger]:
+def find_triggers(sentence: str, lex: Lexicons) -> list[Trigger]:
     """Realised triggers in lexicon priority order (the first strong one types the sentence)."""
-    unrealised = _unrealised_pattern()
-    verbal = word_pattern(lexicon("events")["verbal_forms"])
+    unrealised = lex.built(_unrealised_pattern)
+    verbal = lex.words(lex["events"]["verbal_forms"])
     triggers = []
-    for priority, entry in enumerate(lexicon("events")["triggers"]):
-        for match in word_pattern(entry["pattern"]).finditer(sentence):
-            if unrealised.search(sentence[: match.start()]):
+    for priority, (entry, pattern) in enumerate(lex.built(_triggers)):
+        for match in pattern.finditer(sentence):
+            if unrealised.search(sentence, 0, match.start()):
                 continue
             triggers.append(
-                Trigger(
-                    entry.get("event_type"),
-                    entry.get("sub_event_type"),
-                    entry.get("strength", "strong") == "strong",
-                    match.start(),
-                    match.end(),
-                    bool(verbal.fullmatch(match.group(0))),
-                    match.group(0),
-                    bool(entry.get("decisive")),
-                    priority,
+                replace(
+                    entry,
+                    start=match.start(),
+                    end=match.end(),
+                    verbal=bool(verbal.fullmatch(match.group(0))),
+                    words=match.group(0),
+                    priority=priority,
                 )
             )
     return triggers
 
 
-def protest_refined(strong: list[Trigger], sentence: str, deaths: bool) -> Trigger:
+def _triggers(lex: Lexicons) -> list[tuple[Trigger, re.Pattern[str]]]:
+    """Each trigger entry as a Trigger template and its compiled pattern."""
+    return [
+        (
+            Trigger(
+                entry.get("event_type"),
+                entry.get("sub_event_type"),
+                entry.get("strength", "strong") == "strong",
+                0,
+                0,
+                decisive=bool(entry.get("decisive")),
+            ),
+            lex.words(entry["pattern"]),
+        )
+        for entry in lex["events"]["triggers"]
+    ]
+
+
+def protest_refined(strong: list[Trigger], sentence: str, deaths: bool, lex: Lexicons) -> Trigger:
     """The trigger that types a sentence, a protest told apart by how it was met.
 
     Police storming or arresting protesters is a protest with intervention in ACLED's terms,
@@ -71,7 +85,7 @@ def protest_refined(strong: list[Trigger], sentence: str, deaths: bool) -> Trigg
     excessive force (deaths where the force is named), and protesters throwing stones a
     violent demonstration (a riot).
     """
-    words = lexicon("events")
+    words = lex["events"]
     protests = [t for t in strong if t.event_type == "Protests"]
     first = strong[0]
     if not protests or (
@@ -79,32 +93,32 @@ def protest_refined(strong: list[Trigger], sentence: str, deaths: bool) -> Trigg
     ):
         return first
     protest = protests[0]
-    if deaths and word_pattern(words["protest_force"]).search(sentence):
+    if deaths and lex.words(words["protest_force"]).search(sentence):
         return replace(protest, sub_event_type=words["protest_deaths"])
     for entry in words["protest_refinements"]:
-        if word_pattern(entry["pattern"]).search(sentence):
+        if lex.words(entry["pattern"]).search(sentence):
             return replace(
                 protest, event_type=entry["event_type"], sub_event_type=entry["sub_event_type"]
             )
     return protest
 
 
-def casualties_only_type(civilian: bool | None) -> tuple[str, str]:
+def casualties_only_type(civilian: bool | None, lex: Lexicons) -> tuple[str, str]:
     """The type of a sentence that reports deaths at a place without saying how."""
-    entry = lexicon("events")["casualties_only"]["civilians" if civilian else "otherwise"]
+    entry = lex["events"]["casualties_only"]["civilians" if civilian else "otherwise"]
     return entry["event_type"], entry["sub_event_type"]
 
 
-def government_acts(sub_event_type: str) -> bool:
+def government_acts(sub_event_type: str, lex: Lexicons) -> bool:
     """Whether the state of the place is the first actor when the text names nobody."""
-    return sub_event_type in lexicon("events")["government_actor_sub_events"]
+    return sub_event_type in lex["events"]["government_actor_sub_events"]
 
 
-def find_actors(sentence: str) -> list[ActorMention]:
+def find_actors(sentence: str, lex: Lexicons) -> list[ActorMention]:
     """Every actor phrase of ``sentence``, left to right, without overlaps."""
     found: list[ActorMention] = []
-    for entry in lexicon("actors")["actors"]:
-        for match in word_pattern(entry["pattern"]).finditer(sentence):
+    for entry in lex["actors"]["actors"]:
+        for match in lex.words(entry["pattern"]).finditer(sentence):
             if not any(match.start() < a.end and a.start < match.end() for a in found):
                 found.append(ActorMention(entry["name"], match.start(), match.end()))
     return sorted(found, key=lambda a: a.start)
@@ -122,12 +136,11 @@ def actors_around(
     return actor1, (others[0] if others else None)
 
 
-def civilians_actor(country: str) -> str:
+def civilians_actor(country: str, lex: Lexicons) -> str:
     """ACLED names civilian victims by their country."""
-    return lexicon("actors")["civilians_actor"].format(country=country)
+    return lex["actors"]["civilians_actor"].format(country=country)
 
 
-@cache
-def _unrealised_pattern() -> re.Pattern[str]:
-    words = lexicon("events")["unrealised_before"]
+def _unrealised_pattern(lex: Lexicons) -> re.Pattern[str]:
+    words = lex["events"]["unrealised_before"]
     return re.compile(rf"\b(?:{words})\s+(?:\w+\s+)?$", re.IGNORECASE)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import cache
 
 from tasks.incidents.claims import Attribution, attribute, denial_reaches
 from tasks.incidents.event_model import hint_of
@@ -36,11 +35,11 @@ from tasks.incidents.events import (
     government_acts,
     protest_refined,
 )
-from tasks.incidents.gazetteer import Gazetteer, PlaceMention, country_name, iso3
-from tasks.incidents.lexicons import lexicon
+from tasks.incidents.gazetteer import Gazetteer, PlaceMention
+from tasks.incidents.lexicons import Lexicons
 from tasks.incidents.model import Casualties, Incident, Mention
 from tasks.incidents.quantities import Figure, combine, find_figures, none_reported
-from tasks.incidents.reader import IncidentReader, Typed, default_reader
+from tasks.incidents.reader import IncidentReader, Typed
 from tasks.incidents.scene import geo_precision, possible_scenes, scene_places
 from tasks.incidents.sentences import Sentence, readable_case, split_sentences
 from tasks.incidents.textdates import (
@@ -97,44 +96,44 @@ def extract_incidents(
     text: str,
     published_at: datetime,
     *,
+    reader: IncidentReader,
     timezone: str = "UTC",
     source: str | None = None,
-    reader: IncidentReader | None = None,
 ) -> list[Incident]:
     """The incidents ``text`` reports, dated against ``published_at`` in ``timezone``."""
-    reader = reader or default_reader()
     published = local_day(published_at, timezone)
     story = _Story(reader, source)
-    for reading in _at_home(_read(text, published, reader.gazetteer), reader.gazetteer):
+    for reading in _at_home(_read(text, published, reader), reader.gazetteer):
         story.read(reading)
     return story.incidents()
 
 
-def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
+def _read(text: str, published: date, reader: IncidentReader) -> list[_Reading]:
     """Each news sentence with its date, places and sources; background is left out."""
-    countries = gazetteer.countries_in(readable_case(text))
+    gazetteer, lex = reader.gazetteer, reader.lexicons
+    countries = gazetteer.countries_in(readable_case(text, lex))
     regions = gazetteer.regions_in(text, countries)
     provinces = gazetteer.provinces_of(regions)
     steer = frozenset(region.country for region in regions)
     context: dict[int, TextDate] = {}
     speaker: str | None = None
     readings = []
-    sentences = split_sentences(text)
+    sentences = split_sentences(text, lex)
     headings = _headings(sentences)
     undated = publication_date(published)
     if len(sentences) == 1 and not _TERMINAL.search(sentences[0].text):
         undated = headline_date(published)
     for sentence in sentences:
-        matched = readable_case(sentence.text)
+        matched = readable_case(sentence.text, lex)
         stated = find_date(matched, published)
         if stated is not None:
             context[sentence.paragraph] = stated
         when = stated or context.get(sentence.paragraph) or undated
-        attribution = attribute(matched, speaker)
+        attribution = attribute(matched, lex, speaker)
         speaker = attribution.claimed_by or speaker
         if when.date_end < published - timedelta(days=HISTORY_DAYS):
             continue
-        if stated is None and (_history(matched) or _long_ago(matched, published)):
+        if stated is None and (_history(matched, lex) or _long_ago(matched, published, lex)):
             continue  # "waited 30 years": background, unless the sentence dates its own news
         places = gazetteer.find(matched, countries, provinces, steer)
         country = gazetteer.country_of(matched, countries)
@@ -148,7 +147,7 @@ def _read(text: str, published: date, gazetteer: Gazetteer) -> list[_Reading]:
                 attribution,
                 country,
                 sentence in headings,
-                tuple(find_triggers(matched)),
+                tuple(find_triggers(matched, lex)),
             )
         )
     return readings
@@ -190,6 +189,7 @@ class _Story:
 
     def __init__(self, reader: IncidentReader, source: str | None) -> None:
         self.reader = reader
+        self.lex = reader.lexicons
         self.source = source
         self.drafts: dict[tuple, _Draft] = {}
         self.pointers: list[_Reading] = []
@@ -198,15 +198,15 @@ class _Story:
 
     def read(self, reading: _Reading) -> None:
         """File one sentence: a report of an event, more about the one in focus, or a pointer."""
-        figures = find_figures(reading.text)
-        trigger = _event_trigger(reading, figures)
+        figures = find_figures(reading.text, self.lex)
+        trigger = _event_trigger(reading, figures, self.lex)
         if trigger is None:
             self.pointers.append(reading)
             self.last_scene = self._first_named(reading) or self.last_scene
             return
-        actors = find_actors(reading.text)
-        scenes = _scenes(reading, trigger, figures, actors, self.reader.gazetteer)
-        if not scenes and (_tally(reading.text) or reading.heading):
+        actors = find_actors(reading.text, self.lex)
+        scenes = _scenes(reading, trigger, figures, actors, self.reader)
+        if not scenes and (_tally(reading.text, self.lex) or reading.heading):
             return
         if not scenes and self._goes_on(reading):
             self._add(self.focus, reading, figures)
@@ -216,7 +216,7 @@ class _Story:
             return
         self.last_scene = scenes[0] if scenes else self._first_named(reading) or self.last_scene
         actor1, actor2 = actors_around(actors, trigger, reading.text)
-        reading = _attributed(reading, trigger)
+        reading = _attributed(reading, trigger, self.lex)
         for place, own in zip(targets, _share_out(figures, len(targets)), strict=True):
             draft = self._draft(reading, trigger, place, actor1, actor2)
             self._add(draft, reading, own)
@@ -233,7 +233,7 @@ class _Story:
     def _first_named(self, reading: _Reading) -> PlaceMention | None:
         """The first place of the sentence that could be a scene, for the reports after it."""
         named = possible_scenes(
-            reading.places, reading.text, _government_names(self.reader.gazetteer)
+            reading.places, reading.text, self.reader.gazetteer.government_names, self.lex
         )
         return named[0] if named else None
 
@@ -271,7 +271,7 @@ class _Story:
             reading.when.event_date,
             reading.attribution.status in ("denied", "disputed"),
         )
-        precision = geo_precision(place, reading.text) if place is not None else None
+        precision = geo_precision(place, reading.text, self.lex) if place is not None else None
         draft = self.drafts.setdefault(
             key,
             _Draft(trigger, reading.when, place, precision, actor1, actor2, reading.attribution),
@@ -284,7 +284,7 @@ class _Story:
     def _add(self, draft: _Draft, reading: _Reading, figures: list[Figure]) -> None:
         draft.figures.append(figures)
         draft.triggers.extend(reading.triggers)
-        draft.mentions.append(_mention(reading, figures, self.source))
+        draft.mentions.append(_mention(reading, figures, self.source, self.lex))
 
     def _attach(self, reading: _Reading) -> None:
         """A pointer sentence is evidence for the first incident at one of its places that
@@ -296,15 +296,15 @@ class _Story:
         for draft in self.drafts.values():
             same_day = draft.when.event_date == reading.when.event_date
             if _place_key(draft.place) in places and same_day:
-                draft.mentions.append(_mention(reading, [], self.source))
+                draft.mentions.append(_mention(reading, [], self.source, self.lex))
                 return
 
 
-def _attributed(reading: _Reading, trigger: Trigger) -> _Reading:
+def _attributed(reading: _Reading, trigger: Trigger, lex: Lexicons) -> _Reading:
     """The sentence's sources for this trigger: a denier who goes on to say the event
     happened ("denied X and said ... in response to Armenian shelling") claims it."""
     attribution = reading.attribution
-    if attribution.denied_by is None or denial_reaches(reading.text, trigger.start):
+    if attribution.denied_by is None or denial_reaches(reading.text, trigger.start, lex):
         return reading
     claimant = attribution.claimed_by or attribution.denied_by
     return replace(reading, attribution=Attribution(claimant, None))
@@ -323,44 +323,39 @@ def _scenes(
     trigger: Trigger,
     figures: list[Figure],
     actors: list[ActorMention],
-    gazetteer: Gazetteer,
+    reader: IncidentReader,
 ) -> list[PlaceMention]:
     """Where the event happened; a casualty report naming no scene is placed in its country,
     unless its figure is a tally (a country's total is context, a town's total its own)."""
     places = [p for p in reading.places if not any(a.start <= p.start < a.end for a in actors)]
-    targets = scene_places(places, trigger, reading.text, _government_names(gazetteer))
+    gazetteer, lex = reader.gazetteer, reader.lexicons
+    targets = scene_places(places, trigger, reading.text, gazetteer.government_names, lex)
     if not targets and figures and reading.country is not None and reading.country.end:
         targets = [reading.country]
-    if _tally(reading.text):
+    if _tally(reading.text, lex):
         targets = [p for p in targets if p.place.location not in gazetteer.country_proper_names]
     return targets
 
 
-def _event_trigger(reading: _Reading, figures: list[Figure]) -> Trigger | None:
+def _event_trigger(reading: _Reading, figures: list[Figure], lex: Lexicons) -> Trigger | None:
     """The strong trigger that types the sentence, else its first casualty figure. A weapon
     named beside a clash does not decide the type: both sides fighting is a battle, whatever
     they fired."""
     strong = [t for t in reading.triggers if t.strong]
     if strong:
-        chosen = protest_refined(strong, reading.text, _deaths(figures))
+        chosen = protest_refined(strong, reading.text, _deaths(figures), lex)
         if chosen.decisive and any(t.event_type == "Battles" for t in strong):
             return replace(chosen, decisive=False)  # a battle fought with artillery too
         return chosen
     if not figures:
         return None
     first = figures[0]
-    event_type, sub_event_type = casualties_only_type(first.civilian)
+    event_type, sub_event_type = casualties_only_type(first.civilian, lex)
     return Trigger(event_type, sub_event_type, True, first.start, first.end, False, "casualties")
 
 
 def _deaths(figures: list[Figure]) -> bool:
     return any(f.kind == "killed" for f in figures)
-
-
-@cache
-def _government_names(gazetteer: Gazetteer) -> frozenset[str]:
-    """Capitals that may stand for their governments: the config's ways of naming a country."""
-    return frozenset(gazetteer.country_names) - gazetteer.country_proper_names
 
 
 def _place_key(place: PlaceMention | None) -> str:
@@ -369,21 +364,23 @@ def _place_key(place: PlaceMention | None) -> str:
     return str(place.place.geonameid or place.place.location)
 
 
-def _mention(reading: _Reading, figures: list[Figure], source: str | None) -> Mention:
+def _mention(
+    reading: _Reading, figures: list[Figure], source: str | None, lex: Lexicons
+) -> Mention:
     sentence = reading.sentence
     return Mention(
         sentence.text,
         sentence.start,
         sentence.end,
-        _figure([figures], reading.text, "killed"),
-        _figure([figures], reading.text, "injured"),
+        _figure([figures], reading.text, "killed", lex),
+        _figure([figures], reading.text, "injured", lex),
         source=source,
     )
 
 
-def _figure(figures: list[list[Figure]], text: str, kind: str) -> Casualties:
+def _figure(figures: list[list[Figure]], text: str, kind: str, lex: Lexicons) -> Casualties:
     found = combine(figures, kind)
-    if found == Casualties() and none_reported(text, kind):
+    if found == Casualties() and none_reported(text, kind, lex):
         return Casualties(0, 0, 0)
     return found
 
@@ -431,10 +428,11 @@ def _incident(draft: _Draft, typed: Typed, reader: IncidentReader) -> Incident:
     killed = _total(draft, "killed")
     civilian = _civilian(draft.figures)
     actor1, actor2 = draft.actor1, draft.actor2
-    if actor1 is None and country and government_acts(typed.sub_event_type):
-        actor1 = f"Military Forces of {country_name(country)}"
+    gazetteer = reader.gazetteer
+    if actor1 is None and country and government_acts(typed.sub_event_type, reader.lexicons):
+        actor1 = f"Military Forces of {gazetteer.country_name(country)}"
     if civilian and actor2 is None and country:
-        actor2 = civilians_actor(country_name(country))
+        actor2 = civilians_actor(gazetteer.country_name(country), reader.lexicons)
     return Incident(
         event_type=typed.event_type,
         sub_event_type=typed.sub_event_type,
@@ -445,7 +443,7 @@ def _incident(draft: _Draft, typed: Typed, reader: IncidentReader) -> Incident:
         date_basis=draft.when.date_basis,
         location=place.location if place else None,
         admin1=place.admin1 if place else None,
-        country=iso3(country) if country else None,
+        country=gazetteer.iso3(country) if country else None,
         latitude=place.latitude if place else None,
         longitude=place.longitude if place else None,
         geonameid=place.geonameid if place else None,
@@ -488,22 +486,16 @@ def _civilian(figures: list[list[Figure]]) -> bool | None:
     return any(victims) if victims else None
 
 
-@cache
-def _text_pattern(key: str) -> re.Pattern[str]:
-    """One of ``config/lexicons/text.yaml``'s patterns, compiled once."""
-    return re.compile(lexicon("text")[key], re.IGNORECASE)
+def _history(sentence: str, lex: Lexicons) -> bool:
+    return bool(lex.regex(lex["text"]["history"]).search(sentence))
 
 
-def _history(sentence: str) -> bool:
-    return bool(_text_pattern("history").search(sentence))
-
-
-def _long_ago(sentence: str, published: date) -> bool:
+def _long_ago(sentence: str, published: date, lex: Lexicons) -> bool:
     """ "Israel seized the territories in the 1967 war": a year long past, so no news."""
-    years = [int(m["year"]) for m in _text_pattern("history_year").finditer(sentence)]
-    return bool(years) and max(years) <= published.year - lexicon("text")["history_years"]
+    years = [int(m["year"]) for m in lex.regex(lex["text"]["history_year"]).finditer(sentence)]
+    return bool(years) and max(years) <= published.year - lex["text"]["history_years"]
 
 
-def _tally(sentence: str) -> bool:
+def _tally(sentence: str, lex: Lexicons) -> bool:
     """A war-long or months-long total is context, not an event of its own."""
-    return bool(_text_pattern("tally").search(sentence))
+    return bool(lex.regex(lex["text"]["tally"]).search(sentence))

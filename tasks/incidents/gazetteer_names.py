@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 # Letters NFKD does not split into a base letter and a mark.
 _LETTERS = str.maketrans(
@@ -39,7 +38,6 @@ _AREA_AFFIXES = re.compile(
 )
 
 
-@lru_cache(maxsize=65_536)  # the same names recur sentence after sentence
 def fold(name: str) -> str:
     """The key names are compared by: no accents or apostrophes, hyphens as spaces,
     Arabic articles in lower case; otherwise as written."""
@@ -60,7 +58,6 @@ _FINAL_H = re.compile(r"(?<=[au])h$")
 TRANSLIT_PREFIX = "~"  # marks a translit key among the folded names of one index
 
 
-@lru_cache(maxsize=65_536)
 def translit(name: str) -> str:
     """The key transliteration variants of a name share: ``fold`` with every article as
     "al" and none leading, short vowels as one, o and u as one, no doubled letters and no

@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -38,12 +37,13 @@ from tasks.incidents.model import (
     Incident,
     Mention,
 )
+from tasks.incidents.reader import IncidentReader
 from tasks.records import Reject
 
 Extractor = Callable[..., list[Incident]]
 
 EXTRACTOR_DIR = Path(__file__).resolve().parent
-LEXICON_FILES = ("lexicons/*.yaml", "gazetteer.yaml")
+LEXICON_FILES = ("lexicons/*.yaml", "gazetteer.yaml", "models/*.npz")
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,12 @@ def incident_id(incident_key: str) -> str:
     return hashlib.sha1(incident_key.encode("utf-8")).hexdigest()[:16]
 
 
-@cache
 def extractor_version(config_dir: Path) -> str:
-    """A fingerprint of the extractor's code and lexicons, taken once per process.
+    """A fingerprint of the extractor's code, lexicons and type model; take it once per run.
 
     Any edit to how text is read changes it, so every article is read again by the new
-    extractor without anyone remembering to bump a number. Taken once because a long-lived
-    worker keeps running the code it loaded: files edited under it must not relabel its
+    extractor without anyone remembering to bump a number. Taken once, when the run starts,
+    because a run keeps using the code it loaded: files edited under it must not relabel its
     output. Merge rules are not part of it: changing them needs no re-extraction, only
     ``force``.
     """
@@ -342,7 +341,7 @@ class ExtractedBatch:
 
 
 def extract_reports(
-    articles: Iterable[Article], extract: Extractor = extract_incidents
+    articles: Iterable[Article], reader: IncidentReader, extract: Extractor = extract_incidents
 ) -> ExtractedBatch:
     """Every article's reports, one per incident key.
 
@@ -355,6 +354,7 @@ def extract_reports(
             incidents = extract(
                 article.body,
                 article.published_at,
+                reader=reader,
                 timezone=article.timezone,
                 source=article.source_id,
             )

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from tasks.incidents.lexicons import lexicon, word_pattern
+from tasks.incidents.lexicons import Lexicons
 from tasks.incidents.model import Casualties
 
 _UNITS = [
@@ -87,12 +86,12 @@ def parse_number(phrase: str) -> int | None:
     return total
 
 
-def casualty_range(qualifier: str | None, amount: str) -> Casualties:
+def casualty_range(qualifier: str | None, amount: str, lex: Lexicons) -> Casualties:
     """The range that ``qualifier`` (``at least``, ``up to``...) puts around ``amount``.
 
     "between 2 and 4" and "8-10" are ranges of their own: the smaller number is the floor.
     """
-    vague = lexicon("quantities")["vague_amounts"]
+    vague = lex["quantities"]["vague_amounts"]
     if amount.lower() in vague:
         value = vague[amount.lower()]
         return Casualties(low=value, best=value)
@@ -104,7 +103,7 @@ def casualty_range(qualifier: str | None, amount: str) -> Casualties:
     value = parse_number(amount)
     if value is None:
         return Casualties()
-    side = lexicon("quantities")["qualifiers"].get((qualifier or "").lower())
+    side = lex["quantities"]["qualifiers"].get((qualifier or "").lower())
     if side in ("low", "about"):
         return Casualties(low=value, best=value)
     if side == "high":
@@ -116,25 +115,27 @@ def casualty_range(qualifier: str | None, amount: str) -> Casualties:
     return Casualties(low=value, best=value, high=value)
 
 
-def find_figures(sentence: str) -> list[Figure]:
+def find_figures(sentence: str, lex: Lexicons) -> list[Figure]:
     """Every killed/injured figure of ``sentence``, in order of appearance.
 
     Where phrasings overlap, the one starting first (and longest) reads the clause; a figure
     that only restates part of the people already counted, or denies a death, is dropped.
     """
-    if not _casualty_word().search(sentence):
+    if not lex.built(_casualty_word).search(sentence):
         return []  # every phrasing needs one of these words: skip the costly patterns
     figures = [
-        _figure(sentence, match) for pattern in _patterns() for match in pattern.finditer(sentence)
+        _figure(sentence, match, lex)
+        for pattern in lex.built(_patterns)
+        for match in pattern.finditer(sentence)
     ]
     figures = [f for f in figures if f.casualties != Casualties()]
     figures = _without_overlaps(sorted(figures, key=lambda f: (f.start, -f.end)))
-    figures = [f for f in figures if _counts_new_people(sentence, f)]
+    figures = [f for f in figures if _counts_new_people(sentence, f, lex)]
     bounds = [0, *(f.end for f in figures)]
     return [
         listed
         for figure, bound in zip(figures, bounds, strict=False)
-        for listed in _listed_before(sentence, figure, bound)
+        for listed in _listed_before(sentence, figure, bound, lex)
     ]
 
 
@@ -162,9 +163,9 @@ def combine(sentence_figures: list[list[Figure]], kind: str) -> Casualties:
     return toll
 
 
-def none_reported(sentence: str, kind: str) -> bool:
+def none_reported(sentence: str, kind: str, lex: Lexicons) -> bool:
     """True when the sentence says nobody was killed (or injured): a figure of 0, not None."""
-    return bool(word_pattern(lexicon("quantities")[f"none_{kind}"]).search(sentence))
+    return bool(lex.words(lex["quantities"][f"none_{kind}"]).search(sentence))
 
 
 def _sum(figures: list[Casualties]) -> Casualties:
@@ -195,10 +196,9 @@ def _largest(first: Casualties, second: Casualties) -> Casualties:
     return Casualties(top("low"), top("best"), top("high"))
 
 
-@cache
-def _phrases() -> dict[str, str]:
+def _phrases(lex: Lexicons) -> dict[str, str]:
     """The regular-expression pieces the patterns share, built from the lexicon."""
-    words = lexicon("quantities")
+    words = lex["quantities"]
     qualifier = "|".join(sorted(map(re.escape, words["qualifiers"]), key=len, reverse=True))
     amount = "|".join(
         [
@@ -230,9 +230,8 @@ def _phrases() -> dict[str, str]:
     }
 
 
-@cache
-def _patterns() -> tuple[re.Pattern[str], ...]:
-    words, p = lexicon("quantities"), _phrases()
+def _patterns(lex: Lexicons) -> tuple[re.Pattern[str], ...]:
+    words, p = lex["quantities"], lex.built(_phrases)
     flags = re.IGNORECASE
     kill_verb = (
         rf"(?P<killed>{words['killed']}|{words['death_of']})(?! {words['killed_or_injured']})"
@@ -301,11 +300,10 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     )
 
 
-@cache
-def _casualty_word() -> re.Pattern[str]:
+def _casualty_word(lex: Lexicons) -> re.Pattern[str]:
     """A word without which no pattern of ``_patterns`` can match."""
-    words = lexicon("quantities")
-    return word_pattern(
+    words = lex["quantities"]
+    return lex.words(
         "|".join(
             words[key] for key in ("killed", "injured", "death_toll", "death_of", "killed_passive")
         )
@@ -313,29 +311,29 @@ def _casualty_word() -> re.Pattern[str]:
     )
 
 
-def _figure(sentence: str, match: re.Match[str]) -> Figure:
+def _figure(sentence: str, match: re.Match[str], lex: Lexicons) -> Figure:
     found = match.groupdict()
     kind = "killed" if found.get("killed") or found.get("body") else "injured"
     who = found.get("who") or found.get("named") or ""
     amount = found.get("amount") or ("two" if found.get("pair") else "one")
     if amount.lower() in ("a", "an") and not who.strip():
         return Figure(kind, Casualties(), None, match.start(), match.end())
-    if re.fullmatch(lexicon("quantities")["ordinal_one"], amount, re.IGNORECASE):
+    if re.fullmatch(lex["quantities"]["ordinal_one"], amount, re.IGNORECASE):
         amount = "one"
     return Figure(
         kind,
-        casualty_range(found.get("qualifier"), amount),
-        _civilian(" ".join(filter(None, (who, found.get("first"), found.get("pair"))))),
+        casualty_range(found.get("qualifier"), amount, lex),
+        _civilian(" ".join(filter(None, (who, found.get("first"), found.get("pair")))), lex),
         match.start(),
         match.end(),
-        _additional(sentence, match),
+        _additional(sentence, match, lex),
     )
 
 
-def _additional(sentence: str, match: re.Match[str]) -> bool:
+def _additional(sentence: str, match: re.Match[str], lex: Lexicons) -> bool:
     """ "another three", "three more were killed", "were also killed", "In addition, two...":
     the marker in the figure, right before it, or opening the sentence."""
-    marker = lexicon("quantities")["additional"]
+    marker = lex["quantities"]["additional"]
     before = sentence[: match.start()]
     return bool(
         re.search(rf"\b(?:{marker})\b(?! than)", match.group(0), re.IGNORECASE)
@@ -344,45 +342,44 @@ def _additional(sentence: str, match: re.Match[str]) -> bool:
     )
 
 
-def _counts_new_people(sentence: str, figure: Figure) -> bool:
+def _counts_new_people(sentence: str, figure: Figure, lex: Lexicons) -> bool:
     """False for a share of people already counted ("including two children", "four of the
     dead were women") and for a denied death ("no police officer was killed")."""
-    words = lexicon("quantities")
+    words = lex["quantities"]
     before = sentence[: figure.start]
     if re.search(words["subset_before"], before.rstrip(" ,") + " ", re.IGNORECASE):
         return False
     if re.search(words["negated_before"], before, re.IGNORECASE):
         return False
-    share = word_pattern(words["subset_of"]).search(sentence, figure.start)
+    share = lex.words(words["subset_of"]).search(sentence, figure.start)
     return share is None or share.start() >= figure.end
 
 
-def _listed_before(sentence: str, figure: Figure, bound: int) -> list[Figure]:
+def _listed_before(sentence: str, figure: Figure, bound: int, lex: Lexicons) -> list[Figure]:
     """ "Five troops, 19 civilians killed": groups listed before a figure share its verb.
 
     The list lies between the previous figure's end (``bound``) and this one, which is itself
     a counted group (not "gunmen shot and killed a man": there the group before is who killed).
     """
-    listed = _list_pattern().search(sentence, bound, figure.start)
-    if listed is None or not _list_item_pattern().match(sentence, figure.start):
+    listed = lex.built(_list_pattern).search(sentence, bound, figure.start)
+    if listed is None or not lex.built(_list_item_pattern).match(sentence, figure.start):
         return [figure]
     items = [
         Figure(
             figure.kind,
-            casualty_range(item["qualifier"], item["amount"]),
-            _civilian(item["who"]),
+            casualty_range(item["qualifier"], item["amount"], lex),
+            _civilian(item["who"], lex),
             listed.start() + item.start(),
             listed.start() + item.end(),
             figure.additional,
         )
-        for item in _list_item_pattern().finditer(listed.group(0))
+        for item in lex.built(_list_item_pattern).finditer(listed.group(0))
     ]
     return [*items, figure]
 
 
-@cache
-def _list_item_pattern() -> re.Pattern[str]:
-    p = _phrases()
+def _list_item_pattern(lex: Lexicons) -> re.Pattern[str]:
+    p = lex.built(_phrases)
     return re.compile(
         rf"(?:(?P<qualifier>{p['qualifier']}) )?(?P<amount>{_NUMBER}) "
         rf"(?P<who>(?:[\w'’/-]+ ){{0,2}}?(?:{p['people']})),?(?: and)? ",
@@ -390,16 +387,15 @@ def _list_item_pattern() -> re.Pattern[str]:
     )
 
 
-@cache
-def _list_pattern() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])(?:{_list_item_pattern().pattern})+$", re.IGNORECASE)
+def _list_pattern(lex: Lexicons) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{lex.built(_list_item_pattern).pattern})+$", re.IGNORECASE)
 
 
-def _civilian(who: str) -> bool | None:
-    words = lexicon("quantities")
-    if word_pattern(words["combatant_nouns"]).search(who):
+def _civilian(who: str, lex: Lexicons) -> bool | None:
+    words = lex["quantities"]
+    if lex.words(words["combatant_nouns"]).search(who):
         return False
-    if word_pattern(words["civilian_nouns"]).search(who):
+    if lex.words(words["civilian_nouns"]).search(who):
         return True
     return None
 

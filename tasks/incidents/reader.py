@@ -1,18 +1,19 @@
 """The incident reader: everything extraction consults, built once and passed down.
 
 A worker process, a test or an evaluation fold builds exactly the reader it needs (another
-gazetteer, another type model) instead of reaching for module-level state.
+gazetteer, other lexicons, another type model) instead of reaching for module-level state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cache
+from pathlib import Path
 
+from config.settings import CONFIG_DIR
 from tasks.incidents.event_model import EventTypeModel
 from tasks.incidents.events import Trigger
 from tasks.incidents.gazetteer import Gazetteer, load_gazetteer
-from tasks.incidents.lexicons import lexicon
+from tasks.incidents.lexicons import Lexicons
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class Typed:
 
 @dataclass(frozen=True)
 class IncidentReader:
-    """The gazetteer extraction resolves places with, and the model that types events.
+    """The gazetteer extraction resolves places with, the lexicons it reads sentences with,
+    and the model that types events.
 
     The rules' trigger types an event unless the model, reading all the sentences that report
     it, gives another event type at least ``min_probability``: the model is right far more
@@ -39,6 +41,7 @@ class IncidentReader:
     """
 
     gazetteer: Gazetteer
+    lexicons: Lexicons
     model: EventTypeModel | None = None
     min_probability: float = 1.0
 
@@ -59,10 +62,13 @@ class IncidentReader:
         return Typed(predicted.event_type, predicted.sub_event_type, "model", predicted.probability)
 
 
-@cache
-def default_reader() -> IncidentReader:
-    """The reader of the shipped configuration (gazetteer, type model), built once per process."""
-    settings = lexicon("events")["type_model"]
+def default_reader(config_dir: Path = CONFIG_DIR) -> IncidentReader:
+    """The reader of a configuration folder (gazetteer, lexicons, type model): build it once
+    per process and pass it down."""
+    lexicons = Lexicons.load(config_dir / "lexicons")
     return IncidentReader(
-        load_gazetteer(), EventTypeModel.load(), float(settings["min_probability"])
+        load_gazetteer(config_dir / "gazetteer.yaml"),
+        lexicons,
+        EventTypeModel.load(),
+        float(lexicons["events"]["type_model"]["min_probability"]),
     )

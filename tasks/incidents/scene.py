@@ -10,11 +10,10 @@ incident; the phrasings that rule a place out are in ``config/lexicons/places.ya
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from tasks.incidents.events import Trigger
 from tasks.incidents.gazetteer import Place, PlaceMention
-from tasks.incidents.lexicons import lexicon
+from tasks.incidents.lexicons import Lexicons
 
 _IN_PROVINCE = re.compile(
     r"\s*(?:,|in|of)\s*(?:the\s+)?(?:(?:province|governorate|region|state) of\s+)?"
@@ -26,7 +25,11 @@ _LISTED_BEFORE = r"(?:(?-i:[A-Z])[\w'’-]*,?\s+(?:(?:and|or)\s+)?)*"
 
 
 def scene_places(
-    places: list[PlaceMention], trigger: Trigger, text: str, government_names: set[str]
+    places: list[PlaceMention],
+    trigger: Trigger,
+    text: str,
+    government_names: set[str],
+    lex: Lexicons,
 ) -> list[PlaceMention]:
     """The places a trigger is about: the list after it ("against Tartar, Fuzuli and
     Goradiz"), or failing that the nearest place or list before or inside it ("Jabrayil was
@@ -34,7 +37,7 @@ def scene_places(
 
     ``government_names`` are the capitals that may stand for a government ("Kiev").
     """
-    places = possible_scenes(places, text, government_names)
+    places = possible_scenes(places, text, government_names, lex)
     places = _without_surrounding_regions(_without_qualifiers(places, text), text)
     after = [p for p in places if p.start >= trigger.end]
     if after:
@@ -84,11 +87,11 @@ def _without_qualifiers(places: list[PlaceMention], text: str) -> list[PlaceMent
 
 
 def possible_scenes(
-    places: list[PlaceMention], text: str, government_names: set[str]
+    places: list[PlaceMention], text: str, government_names: set[str], lex: Lexicons
 ) -> list[PlaceMention]:
     """The places of ``text`` that could be where something happened: not a speaker, a
     party, a venue, a unit, an origin or a dateline."""
-    return [p for p in places if _may_be_scene(p, text, government_names)]
+    return [p for p in places if _may_be_scene(p, text, government_names, lex)]
 
 
 def _listed(places: list[PlaceMention], text: str) -> list[PlaceMention]:
@@ -102,23 +105,25 @@ def _listed(places: list[PlaceMention], text: str) -> list[PlaceMention]:
     return chosen
 
 
-def geo_precision(place: PlaceMention, sentence: str) -> int:
+def geo_precision(place: PlaceMention, sentence: str, lex: Lexicons) -> int:
     """1 for a town, 2 near it ("near Avdiivka", "outside Donetsk"), 3 for a region."""
-    if place.place.precision == 1 and _patterns()["near"].search(sentence[: place.start]):
+    if place.place.precision == 1 and lex.built(_patterns)["near"].search(sentence[: place.start]):
         return 2
     return place.place.precision
 
 
-def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) -> bool:
-    patterns = _patterns()
+def _may_be_scene(
+    place: PlaceMention, text: str, government_names: set[str], lex: Lexicons
+) -> bool:
+    patterns = lex.built(_patterns)
     before, after = text[: place.start], text[place.end :]
     if patterns["origin"].search(before) or patterns["venue_before"].search(before):
         return False
     if patterns["venue"].match(after) or patterns["unit"].match(after):
         return False
-    if _neighbourhood(place, before, after):
+    if _neighbourhood(place, before, after, lex):
         return False
-    if patterns["speaking"].match(after) or _in_attribution(place, text):
+    if patterns["speaking"].match(after) or _in_attribution(place, text, lex):
         return False
     dateline = patterns["dateline"].match(text)
     if dateline and place.end <= dateline.end():
@@ -129,10 +134,10 @@ def _may_be_scene(place: PlaceMention, text: str, government_names: set[str]) ->
     )
 
 
-def _neighbourhood(place: PlaceMention, before: str, after: str) -> bool:
+def _neighbourhood(place: PlaceMention, before: str, after: str, lex: Lexicons) -> bool:
     """A neighbourhood of the town the report names ("in Colonia Vallejo", "in Bom Jardim
     neighborhood"): its name, whatever village elsewhere shares it, is no town of its own."""
-    patterns = _patterns()
+    patterns = lex.built(_patterns)
     return bool(
         patterns["neighbourhood_word"].fullmatch(place.text)
         or patterns["neighbourhood_before"].search(before)
@@ -140,21 +145,20 @@ def _neighbourhood(place: PlaceMention, before: str, after: str) -> bool:
     )
 
 
-def _in_attribution(place: PlaceMention, text: str) -> bool:
+def _in_attribution(place: PlaceMention, text: str, lex: Lexicons) -> bool:
     """ "Three soldiers killed in east: Kiev" names the source after the last separator."""
-    words = lexicon("places")
+    words = lex["places"]
     separators = list(re.finditer(words["attribution_separator"], text))
     if not separators or place.start < separators[-1].end():
         return False
     tail = text[separators[-1].end() :]
-    return len(tail.split()) <= words["attribution_tail_words"] and not _patterns()[
+    return len(tail.split()) <= words["attribution_tail_words"] and not lex.built(_patterns)[
         "locative"
     ].search(tail[: place.start - separators[-1].end()])
 
 
-@cache
-def _patterns() -> dict[str, re.Pattern[str]]:
-    words, claims = lexicon("places"), lexicon("claims")
+def _patterns(lex: Lexicons) -> dict[str, re.Pattern[str]]:
+    words, claims = lex["places"], lex["claims"]
     verbs = f"{claims['claim_verbs']}|{claims['denial_verbs']}"
     return {
         "near": re.compile(

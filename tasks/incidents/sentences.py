@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tasks.incidents.lexicons import lexicon
+from tasks.incidents.lexicons import Lexicons
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[A-Z\"'“‘])")
 # A sentence ends at . ! ? (optionally closed by a quote) followed by space and a capital, a
@@ -36,15 +36,15 @@ class Sentence:
     paragraph: int
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, lex: Lexicons) -> list[Sentence]:
     """Every reportable sentence of ``text``; boilerplate lines (teasers, captions) are left out."""
-    boilerplate = re.compile(lexicon("text")["boilerplate_lines"])
+    boilerplate = lex.regex(lex["text"]["boilerplate_lines"])
     sentences: list[Sentence] = []
     for number, (para_start, para_end) in enumerate(_paragraph_spans(text)):
         paragraph = text[para_start:para_end]
         if boilerplate.match(paragraph.strip()):
             continue
-        for start, end in _sentence_spans(paragraph):
+        for start, end in _sentence_spans(paragraph, lex):
             sentences.append(
                 Sentence(paragraph[start:end], para_start + start, para_start + end, number)
             )
@@ -60,7 +60,7 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
     return [_strip_span(text, s, e) for s, e in spans if text[s:e].strip()]
 
 
-def readable_case(text: str) -> str:
+def readable_case(text: str, lex: Lexicons) -> str:
     """An ALL-CAPS text in headline case: function words lower-case, other words capitalised.
 
     Names are recognised by their capitals; a shouted headline has nothing but capitals. The
@@ -69,7 +69,7 @@ def readable_case(text: str) -> str:
     upper, lower = sum(map(str.isupper, text)), sum(map(str.islower, text))
     if upper <= _SHOUTED_SHARE * (upper + lower):
         return text
-    function_words = set(lexicon("text")["function_words"])
+    function_words = set(lex["text"]["function_words"])
 
     def recased(word: re.Match[str]) -> str:
         lowered = word.group(0).lower()
@@ -81,11 +81,11 @@ def readable_case(text: str) -> str:
     return readable if len(readable) == len(text) else text
 
 
-def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+def _sentence_spans(paragraph: str, lex: Lexicons) -> list[tuple[int, int]]:
     spans, start = [], 0
     for end in _SENTENCE_END.finditer(paragraph):
         if paragraph[end.start()] == "." and _abbreviated(
-            paragraph[start : end.start()], paragraph[end.end() :]
+            paragraph[start : end.start()], paragraph[end.end() :], lex
         ):
             continue
         spans.append((start, end.end()))
@@ -94,13 +94,13 @@ def _sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     return [_strip_span(paragraph, s, e) for s, e in spans if paragraph[s:e].strip()]
 
 
-def _abbreviated(before: str, after: str) -> bool:
+def _abbreviated(before: str, after: str, lex: Lexicons) -> bool:
     """Whether the full stop between ``before`` and ``after`` closes an abbreviation."""
     if _ABBREVIATION.search(before):
         return True
     opener = re.match(r"\s*[\"'“‘(]?(\w+)", after)
     next_word = opener.group(1).lower() if opener else ""
-    return bool(_INITIAL.search(before)) and next_word not in lexicon("text")["function_words"]
+    return bool(_INITIAL.search(before)) and next_word not in lex["text"]["function_words"]
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import cache
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -181,10 +180,5 @@ def _checked(year: int, month: int, day: int) -> datetime | None:
 
 def _as_utc(parsed: datetime, tz_hint: str) -> datetime:
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_zone(tz_hint))
+        parsed = parsed.replace(tzinfo=ZoneInfo(tz_hint))
     return parsed.astimezone(UTC)
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)

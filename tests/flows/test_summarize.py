@@ -22,6 +22,7 @@ from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import Article, extract_reports
 from tasks.incidents.model import Casualties, Incident, Mention
 from tests.shared_data import seed_report
+from tests.tasks.incidents.conftest import READER
 from warehouse.db import connect
 from warehouse.session import reader
 
@@ -90,8 +91,10 @@ def query(scenario: Scenario, sql: str) -> list[tuple]:
 
 @slow
 def test_the_first_run_stores_one_incident_per_event_the_article_reports(scenario):
-    expected = {i.incident_key for i in extract_incidents(
-        scenario.seed_body, datetime(2020, 10, 4, 9), timezone="Asia/Baku")}  # fmt: skip
+    found = extract_incidents(
+        scenario.seed_body, datetime(2020, 10, 4, 9), reader=READER, timezone="Asia/Baku"
+    )
+    expected = {i.incident_key for i in found}
     assert scenario.counts[0]["articles"] == 1
     assert {row[1] for row in scenario.incidents[0]} == expected
 
@@ -194,7 +197,7 @@ def shelling(place: str, country: str = "AZE") -> Incident:
 def read(*bodies: tuple[str, str]):
     """Batches as the extract step makes them: body "fail" raises, else it names the place."""
 
-    def extract(text, published_at, *, timezone, source):
+    def extract(text, published_at, *, reader, timezone, source):
         if text == "fail":
             raise RuntimeError("extractor crashed")
         place, _, country = text.partition(" in ")
@@ -202,7 +205,7 @@ def read(*bodies: tuple[str, str]):
 
     articles = [Article(article_id, f"https://wire.test/{article_id}", "wire", body, DAY)
                 for article_id, body in bodies]  # fmt: skip
-    return extract_reports(articles, extract)
+    return extract_reports(articles, READER, extract)
 
 
 @pytest.fixture

@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tasks.incidents.reader import default_reader
 from tests.shared_data import seed_report
 
+# The shipped reader (gazetteer, lexicons, type model), built once for every test here.
+READER = default_reader()
+LEX = READER.lexicons
+GAZETTEER = READER.gazetteer
 LABELLED = yaml.safe_load((Path(__file__).parent / "labelled.yaml").read_text(encoding="utf-8"))
 
 

@@ -19,6 +19,8 @@ from tasks.incidents.event_model import (
 )
 from tasks.incidents.model import EVENT_TYPES
 
+from .conftest import LEX
+
 LABELLED = yaml.safe_load(
     (Path(__file__).parent / "labelled_types.yaml").read_text(encoding="utf-8")
 )
@@ -48,7 +50,7 @@ def test_a_file_of_another_format_is_refused(tmp_path):
 
 
 def test_accuracy_on_handwritten_news_sentences_stays_above_its_floor(model):
-    predicted = [model.predict(case["text"], rule_hint(case["text"])) for case in LABELLED]
+    predicted = [model.predict(case["text"], rule_hint(case["text"], LEX)) for case in LABELLED]
     event_right = [
         p.event_type == c["event_type"] for p, c in zip(predicted, LABELLED, strict=True)
     ]
@@ -66,7 +68,7 @@ def test_the_labelled_set_covers_every_event_type_in_acled_terms():
 
 def test_predictions_follow_the_taxonomy_with_a_probability(model):
     for case in LABELLED:
-        prediction = model.predict(case["text"], rule_hint(case["text"]))
+        prediction = model.predict(case["text"], rule_hint(case["text"], LEX))
         assert prediction.sub_event_type in EVENT_TYPES[prediction.event_type]
         assert 0.0 < prediction.sub_event_probability <= prediction.probability <= 1.0
 
@@ -96,11 +98,11 @@ def test_the_rule_hint_does_not_overrule_a_clear_text(model):
 
 
 def test_the_rule_hint_is_the_first_strong_trigger_of_the_lexicon():
-    assert rule_hint("Rebels ambushed a convoy after a roadside bomb exploded.") == (
+    assert rule_hint("Rebels ambushed a convoy after a roadside bomb exploded.", LEX) == (
         "Remote explosive/landmine/IED"
     )
-    assert rule_hint("Hundreds of people marched peacefully.") != "Armed clash"
-    assert rule_hint("The minister met the ambassador.") is None
+    assert rule_hint("Hundreds of people marched peacefully.", LEX) != "Armed clash"
+    assert rule_hint("The minister met the ambassador.", LEX) is None
 
 
 def test_acled_note_conventions_are_removed_before_featurising():
@@ -129,7 +131,7 @@ def test_features_are_words_bigrams_and_character_ngrams():
 
 def test_the_exported_arrays_predict_what_scikit_learn_predicts(tmp_path):
     notes = [
-        Note(c["text"], rule_hint(c["text"]), c["event_type"], c["sub_event_type"])
+        Note(c["text"], rule_hint(c["text"], LEX), c["event_type"], c["sub_event_type"])
         for c in LABELLED
     ]
     fitted = fit_sklearn(notes, c=10.0)
@@ -137,7 +139,7 @@ def test_the_exported_arrays_predict_what_scikit_learn_predicts(tmp_path):
     export(fitted).save(path)
     loaded = EventTypeModel.load(path)
     texts = ["Police fired tear gas at marchers in the capital.", "A drone hit a truck."]
-    hints = [rule_hint(t) for t in texts]
+    hints = [rule_hint(t, LEX) for t in texts]
     expected = fitted.classifier.predict_proba(fitted.design(texts, hints))
     got = np.array([loaded.label_probabilities(t, h) for t, h in zip(texts, hints, strict=True)])
     assert loaded.labels == [tuple(label.split("|")) for label in fitted.classifier.classes_]

@@ -7,9 +7,8 @@ import pytest
 from tasks.incidents.event_model import EventTypeModel
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.model import EVENT_TYPES, Casualties
-from tasks.incidents.reader import default_reader
 
-from .conftest import LABELLED
+from .conftest import LABELLED, READER
 
 
 def by_place(incidents, location, sub_event_type="Shelling/artillery/missile attack"):
@@ -19,7 +18,7 @@ def by_place(incidents, location, sub_event_type="Shelling/artillery/missile att
 @pytest.fixture(scope="module")
 def seed_incidents(seed_article):
     text, published = seed_article
-    return extract_incidents(text, published, timezone="Asia/Baku")
+    return extract_incidents(text, published, reader=READER, timezone="Asia/Baku")
 
 
 def test_seed_ganja_shelling_kills_one_civilian_and_wounds_at_least_four(seed_incidents):
@@ -66,7 +65,7 @@ def test_mentions_point_at_the_sentences_that_report_them(seed_article, seed_inc
 
 @pytest.mark.parametrize("case", LABELLED["incidents"], ids=lambda c: c["text"][:40])
 def test_labelled_text_yields_its_incidents(case):
-    found = extract_incidents(case["text"], case["published"])
+    found = extract_incidents(case["text"], case["published"], reader=READER)
     assert len(found) == len(case["expect"])
     for incident, expected in zip(found, case["expect"], strict=True):
         for name, value in expected.items():
@@ -78,12 +77,14 @@ def test_labelled_text_yields_its_incidents(case):
 
 def test_extraction_is_deterministic(seed_article):
     text, published = seed_article
-    assert extract_incidents(text, published) == extract_incidents(text, published)
+    assert extract_incidents(text, published, reader=READER) == extract_incidents(
+        text, published, reader=READER
+    )
 
 
 def test_undated_sentence_takes_the_paragraphs_running_date():
     text = "On Saturday, rebels attacked Horlivka. Artillery also hit Avdiivka, Ukraine said."
-    found = extract_incidents(text, datetime(2017, 3, 5, 9))
+    found = extract_incidents(text, datetime(2017, 3, 5, 9), reader=READER)
     assert [i.event_date for i in found] == [date(2017, 3, 4)] * 2
 
 
@@ -92,7 +93,7 @@ def test_sentence_without_an_event_word_is_never_evidence():
         "Dozens of Ukrainian soldiers were killed in the final days of the battle. "
         'Its defenders are known in Ukraine as "cyborgs".'
     )
-    [incident] = extract_incidents(text, datetime(2015, 1, 22, 9))
+    [incident] = extract_incidents(text, datetime(2015, 1, 22, 9), reader=READER)
     assert [m.sentence for m in incident.mentions] == [text.split(". ")[0] + "."]
 
 
@@ -101,7 +102,7 @@ def test_two_reports_the_model_types_alike_are_one_incident_with_both_sentences(
         "Protesters blocked a road in Kharkiv on Monday. "
         "Police arrested two activists in Kharkiv on Monday."
     )
-    reader = replace(default_reader(), model=always("Battles", "Armed clash"), min_probability=0.5)
+    reader = replace(READER, model=always("Battles", "Armed clash"), min_probability=0.5)
     [incident] = extract_incidents(text, datetime(2015, 2, 24, 9), reader=reader)
     assert (incident.event_type, incident.type_basis) == ("Battles", "model")
     assert [m.sentence for m in incident.mentions] == [

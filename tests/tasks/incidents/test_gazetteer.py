@@ -1,9 +1,10 @@
 from tasks.incidents import gazetteer_build, gazetteer_cache
-from tasks.incidents.gazetteer import load_gazetteer
+
+from .conftest import GAZETTEER
 
 
 def names(sentence, countries):
-    return [m.place.location for m in load_gazetteer().find(sentence, countries)]
+    return [m.place.location for m in GAZETTEER.find(sentence, countries)]
 
 
 def test_whole_names_only_so_ganja_does_not_match_inside_sirajganj():
@@ -11,14 +12,14 @@ def test_whole_names_only_so_ganja_does_not_match_inside_sirajganj():
 
 
 def test_alternate_spelling_resolves_to_the_geonames_town():
-    place = load_gazetteer().find("shelling of Goradiz", {"AZ"})[0].place
+    place = GAZETTEER.find("shelling of Goradiz", {"AZ"})[0].place
     assert (place.location, place.geonameid) == ("Horadiz", 148003)
     assert place.latitude is not None
 
 
 def test_ambiguous_name_is_resolved_by_the_articles_country():
-    assert load_gazetteer().find("fighting in Donetsk", {"UA"})[0].place.country == "UA"
-    assert load_gazetteer().find("a fair in Donetsk", {"RU"})[0].place.country == "RU"
+    assert GAZETTEER.find("fighting in Donetsk", {"UA"})[0].place.country == "UA"
+    assert GAZETTEER.find("a fair in Donetsk", {"RU"})[0].place.country == "RU"
 
 
 def test_neutral_name_is_reported_for_either_spelling():
@@ -31,25 +32,25 @@ def test_common_words_are_not_places_outside_the_articles_countries():
 
 
 def test_admin1_names_come_with_towns():
-    assert load_gazetteer().find("in Horlivka", {"UA"})[0].place.admin1 == "Donetsk"
+    assert GAZETTEER.find("in Horlivka", {"UA"})[0].place.admin1 == "Donetsk"
 
 
 def test_articles_countries_come_from_names_demonyms_and_capitals():
-    assert load_gazetteer().countries_in("Baku said Armenian troops fired") == {"AZ", "AM"}
+    assert GAZETTEER.countries_in("Baku said Armenian troops fired") == {"AZ", "AM"}
 
 
 def test_region_from_config_is_region_precision():
-    place = load_gazetteer().find("in the Donetsk region", {"UA"})[0].place
+    place = GAZETTEER.find("in the Donetsk region", {"UA"})[0].place
     assert (place.admin1, place.precision) == ("Donetsk", 3)
 
 
 def test_a_towns_own_name_beats_another_towns_alternate_spelling():
-    assert load_gazetteer().resolve("Paris", {"UA"}).country == "FR"
-    assert load_gazetteer().resolve("Odessa", {"UA"}).location == "Odesa"
+    assert GAZETTEER.resolve("Paris", {"UA"}).country == "FR"
+    assert GAZETTEER.resolve("Odessa", {"UA"}).location == "Odesa"
 
 
 def test_town_followed_by_region_word_is_its_province_at_its_largest_town():
-    gazetteer = load_gazetteer()
+    gazetteer = GAZETTEER
     place = gazetteer.find("a mine in the Zaporizhzhia region", {"UA"})[0].place
     city = gazetteer.resolve("Zaporizhzhia", {"UA"})
     assert (place.admin1, place.precision) == ("Zaporizhia", 3)
@@ -57,20 +58,18 @@ def test_town_followed_by_region_word_is_its_province_at_its_largest_town():
 
 
 def test_event_country_is_the_named_country_before_a_demonym():
-    found = load_gazetteer().country_of(
-        "Moscow blames Ukraine for Russian journalist's death", set()
-    )
+    found = GAZETTEER.country_of("Moscow blames Ukraine for Russian journalist's death", set())
     assert (found.place.location, found.text) == ("Ukraine", "Ukraine")
-    assert load_gazetteer().country_of("Ukrainian soldier killed", set()).place.country == "UA"
+    assert GAZETTEER.country_of("Ukrainian soldier killed", set()).place.country == "UA"
 
 
 def test_event_country_defaults_to_the_articles_only_country():
-    assert load_gazetteer().country_of("Two soldiers died.", {"UA"}).place.location == "Ukraine"
-    assert load_gazetteer().country_of("Two soldiers died.", {"UA", "RU"}) is None
+    assert GAZETTEER.country_of("Two soldiers died.", {"UA"}).place.location == "Ukraine"
+    assert GAZETTEER.country_of("Two soldiers died.", {"UA", "RU"}) is None
 
 
 def test_town_name_many_villages_share_is_the_one_in_the_articles_region():
-    gazetteer = load_gazetteer()
+    gazetteer = GAZETTEER
     assert gazetteer.resolve("Vesele", {"UA"}).admin1 == "Zaporizhia"
     provinces = gazetteer.provinces_in("Shelling continued across Donbas.", {"UA"})
     assert provinces == {"Donetsk", "Luhansk"}
@@ -78,7 +77,7 @@ def test_town_name_many_villages_share_is_the_one_in_the_articles_region():
 
 
 def test_town_contradicting_the_sentences_own_region_gives_way_to_the_region():
-    found = load_gazetteer().find("killed at Kamyanka, Donetsk Obl", {"UA"})
+    found = GAZETTEER.find("killed at Kamyanka, Donetsk Obl", {"UA"})
     assert [(m.place.location, m.place.admin1) for m in found] == [("Donetsk Oblast", "Donetsk")]
 
 
@@ -88,40 +87,40 @@ def test_function_words_and_month_abbreviations_are_never_places():
 
 
 def test_a_region_the_article_names_steers_a_name_two_countries_share():
-    gazetteer = load_gazetteer()
+    gazetteer = GAZETTEER
     assert gazetteer.resolve("Martuni", {"AM", "AZ"}).country == "AM"
     steered = gazetteer.resolve("Martuni", {"AM", "AZ"}, steer=frozenset({"AZ"}))
     assert (steered.location, steered.country) == ("Martuni / Khojavend", "AZ")
 
 
 def test_names_match_without_their_accents():
-    rafah = load_gazetteer().find("An air strike hit a house in Rafah.", {"PS"})[0].place
+    rafah = GAZETTEER.find("An air strike hit a house in Rafah.", {"PS"})[0].place
     assert (rafah.location, rafah.country) == ("Rafaḩ", "PS")
-    hays = load_gazetteer().resolve("Hays", {"YE"})
+    hays = GAZETTEER.resolve("Hays", {"YE"})
     assert (hays.location, hays.country) == ("Ḩays", "YE")
 
 
 def test_a_town_followed_by_its_province_is_one_place():
-    found = load_gazetteer().find("Shells landed in Hays, Al Hudaydah at dawn.", {"YE"})
+    found = GAZETTEER.find("Shells landed in Hays, Al Hudaydah at dawn.", {"YE"})
     assert [(m.place.location, m.place.precision) for m in found] == [("Ḩays", 1)]
 
 
 def test_the_province_named_after_a_town_picks_the_namesake_in_it():
-    gazetteer = load_gazetteer()
+    gazetteer = GAZETTEER
     assert gazetteer.find("Mortars hit Vesele overnight.", {"UA"})[0].place.admin1 != "Donetsk"
     found = gazetteer.find("Mortars hit Vesele, Donetsk overnight.", {"UA"})
     assert [(m.place.location, m.place.admin1) for m in found] == [("Vesele", "Donetsk")]
 
 
 def test_a_village_the_gazetteer_lacks_falls_back_to_the_area_named_with_it():
-    found = load_gazetteer().find("Gunmen raided Qaryat Zzyzx, Hajjah governorate.", {"YE"})
+    found = GAZETTEER.find("Gunmen raided Qaryat Zzyzx, Hajjah governorate.", {"YE"})
     assert [(m.place.location, m.place.country, m.place.precision) for m in found] == [
         ("Hajjah", "YE", 3)
     ]
 
 
 def test_admin1_areas_resolve_with_their_country_at_region_precision():
-    gazetteer = load_gazetteer()
+    gazetteer = GAZETTEER
     for sentence, country in [
         ("Teachers marched in Oaxaca state.", "MX"),
         ("A drone struck a car in Idlib province.", "SY"),
@@ -133,12 +132,12 @@ def test_admin1_areas_resolve_with_their_country_at_region_precision():
 
 def test_a_district_in_its_province_is_the_district():
     sentence = "Fighting in Nihm district, Sanaa governorate went on all day."
-    place = load_gazetteer().find(sentence, {"YE"})[0].place
+    place = GAZETTEER.find(sentence, {"YE"})[0].place
     assert (place.location, place.admin1, place.precision) == ("Nihm", "Sanaa", 3)
 
 
 def test_country_is_inferred_from_an_admin1_a_large_town_or_an_actor():
-    gazetteer = load_gazetteer()
+    gazetteer = GAZETTEER
     assert gazetteer.countries_in("Police broke up a rally in Balochistan.") == {"PK"}
     assert gazetteer.countries_in("Sirens sounded over Mariupol.") == {"UA"}
     assert gazetteer.countries_in("Military Forces of Nigeria repelled the raid.") == {"NG"}
@@ -146,7 +145,7 @@ def test_country_is_inferred_from_an_admin1_a_large_town_or_an_actor():
 
 def test_capitalised_common_words_are_no_towns_abroad():
     sentence = "Arab students left the University for the Market Square when Police came."
-    assert load_gazetteer().countries_in(sentence) == set()
+    assert GAZETTEER.countries_in(sentence) == set()
     assert names(sentence, set()) == []
     assert names(sentence, {"YE"}) == []
 
@@ -188,7 +187,7 @@ def test_arabic_transliteration_variants_find_the_geonames_town():
 
 
 def test_a_variant_spelling_of_an_admin1_tells_the_country():
-    assert load_gazetteer().countries_in("Jets struck a market in Idleb.") == {"SY"}
+    assert GAZETTEER.countries_in("Jets struck a market in Idleb.") == {"SY"}
 
 
 def test_transliteration_variants_only_match_where_names_are_transliterated():
@@ -205,7 +204,7 @@ def test_lower_case_prepositions_join_the_words_of_one_name():
 
 
 def test_a_district_named_after_a_town_lies_at_that_town():
-    gazetteer = load_gazetteer()
+    gazetteer = GAZETTEER
     district = gazetteer.find("Gunmen were arrested in Samarra district.", {"IQ"})[0].place
     town = gazetteer.resolve("Samarra", {"IQ"})
     assert district.precision == 3

@@ -21,6 +21,7 @@ from tasks.incidents.merge import (
     report_from_row,
 )
 from tasks.incidents.model import Casualties, Incident, Mention
+from tests.tasks.incidents.conftest import READER
 
 DAY = date(2020, 10, 4)
 
@@ -212,13 +213,13 @@ def article(article_id: str, body: str) -> Article:
 
 
 def test_an_article_whose_extraction_raises_is_a_reject_and_the_others_go_on():
-    def extract(text, published_at, *, timezone, source):
+    def extract(text, published_at, *, reader, timezone, source):
         if "boom" in text:
             raise RuntimeError("boom")
         return [ganja()]
 
     batch = extract_reports([article("a", "fine"), article("b", "boom"), article("c", "ok")],
-                            extract)  # fmt: skip
+                            READER, extract)  # fmt: skip
     assert batch.incidents_per_article == {"a": 1, "c": 1}
     assert batch.failed == ["b"]
     (reject,) = batch.rejects
@@ -231,11 +232,11 @@ def test_an_article_whose_extraction_raises_is_a_reject_and_the_others_go_on():
 
 
 def test_one_article_naming_an_event_twice_gives_one_report_with_both_claimants():
-    def extract(text, published_at, *, timezone, source):
+    def extract(text, published_at, *, reader, timezone, source):
         return [ganja(claimed_by="Baku", claim_status="claimed"),
                 ganja(claimed_by="the ministry", claim_status="claimed")]  # fmt: skip
 
-    batch = extract_reports([article("a", "text")], extract)
+    batch = extract_reports([article("a", "text")], READER, extract)
     (only,) = batch.reports
     assert only.incident.claimed_by == "Baku; the ministry"
     assert len(only.incident.mentions) == 2
@@ -246,10 +247,10 @@ def test_the_extractor_version_changes_when_a_lexicon_changes(tmp_path):
     (tmp_path / "lexicons").mkdir()
     lexicon = tmp_path / "lexicons" / "events.yaml"
     lexicon.write_text("shelled: strong\n")
-    before = extractor_version.__wrapped__(tmp_path)
-    assert extractor_version.__wrapped__(tmp_path) == before
+    before = extractor_version(tmp_path)
+    assert extractor_version(tmp_path) == before
     lexicon.write_text("shelled: weak\n")
-    assert extractor_version.__wrapped__(tmp_path) != before
+    assert extractor_version(tmp_path) != before
 
 
 def test_an_accusation_and_a_denial_read_from_two_articles_merge_into_one_disputed_incident():
@@ -260,7 +261,13 @@ def test_an_accusation_and_a_denial_read_from_two_articles_merge_into_one_disput
     )
     denial = "Armenia's Defence Ministry denied that its forces had shelled Ganja on Sunday."
     reports = [
-        Report(extract_incidents(text, published)[0], name, name, f"https://{name}.test", published)
+        Report(
+            extract_incidents(text, published, reader=READER)[0],
+            name,
+            name,
+            f"https://{name}.test",
+            published,
+        )
         for name, text in (("wire", accusation), ("daily", denial))
     ]
     (merged,) = merge_all(reports)

@@ -3,12 +3,12 @@ import pytest
 from tasks.incidents.model import Casualties
 from tasks.incidents.quantities import combine, find_figures, parse_number, total
 
-from .conftest import LABELLED
+from .conftest import LABELLED, LEX
 
 
 @pytest.mark.parametrize("case", LABELLED["quantities"], ids=lambda c: c["text"])
 def test_labelled_casualty_phrase_gives_its_range(case):
-    figures = find_figures(case["text"])
+    figures = find_figures(case["text"], LEX)
     for kind in ("killed", "injured"):
         if kind in case:
             assert total(figures, kind) == Casualties(*case[kind])
@@ -24,12 +24,12 @@ def test_number_words_and_digits_parse(words, value):
 
 def test_civilian_victims_are_marked_and_soldiers_are_not():
     sentence = "two civilians were killed and three soldiers were wounded"
-    assert [f.civilian for f in find_figures(sentence)] == [True, False]
+    assert [f.civilian for f in find_figures(sentence, LEX)] == [True, False]
 
 
 def toll(*sentences, kind="killed"):
     """The toll of one incident told in these sentences, in order."""
-    return combine([find_figures(sentence) for sentence in sentences], kind)
+    return combine([find_figures(sentence, LEX) for sentence in sentences], kind)
 
 
 def test_a_count_restated_in_a_later_sentence_is_one_count():

@@ -16,6 +16,7 @@ from tasks.incidents.extract import extract_incidents
 from tasks.incidents.quantities import find_figures
 from tasks.process import process_pages
 from tasks.records import RawPage
+from tests.tasks.incidents.conftest import LEX, READER
 
 SAMPLES = PROJECT_DIR / "samples" / "archive"
 CORPUS_COUNTRIES = {"AZE", "ARM", "UKR"}
@@ -27,7 +28,10 @@ def incidents_by_url():
     pages = [p for p in read_archive(SAMPLES, "sample") if isinstance(p, RawPage)]
     articles = process_pages(pages, {}, Settings(), now=datetime.now(UTC)).articles
     assert len(articles) == 30  # the corpus README's 30 good pages
-    return {a.url: extract_incidents(a.body, a.published_at, source="sample") for a in articles}
+    return {
+        a.url: extract_incidents(a.body, a.published_at, reader=READER, source="sample")
+        for a in articles
+    }
 
 
 def everything(incidents_by_url):
@@ -98,4 +102,4 @@ def test_martuni_in_nagorno_karabakh_is_the_karabakh_town(incidents_by_url):
 
 def test_every_evidence_sentence_names_an_event_or_a_casualty(incidents_by_url):
     evidence = {m.sentence for i in everything(incidents_by_url) for m in i.mentions}
-    assert [s for s in evidence if not find_triggers(s) and not find_figures(s)] == []
+    assert [s for s in evidence if not find_triggers(s, LEX) and not find_figures(s, LEX)] == []
