@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 
 from config.settings import Settings
+from flows.commands.progress import progress_bar
 from tasks.records import PublishedDate, RawPage, Reject
 from tasks.text.clean import clean_page
 from tasks.text.pubdate import choose_published
@@ -38,7 +39,7 @@ def extract(
     """Print title, body, language and publication date of saved pages as JSON lines."""
     settings = Settings()
     now = datetime.now(UTC)
-    for path in files:
+    for path in progress_bar(files, len(files), "extracting pages"):
         record = extracted_record(
             path, settings, now, url=url, timezone=timezone, language=language
         )
