@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.commands.errors import ClickException, NoArgsIsHelpError, UsageError
+from flows.commands.errors import ClickException, NoArgsIsHelpError, UsageError, as_user_error
 from flows.commands.lazy import LazyGroup
 
 COMMANDS = {
@@ -30,8 +30,9 @@ COMMANDS = {
 class NewsdeskCommands(LazyGroup):
     """The commands of ``COMMANDS``, each module imported on first use.
 
-    The one place user errors are shown: a usage error or a ``UserError`` from any command is one
-    line on stderr, ``newsdesk COMMAND: ...``, exit code 2; other exceptions keep their traceback.
+    The one place user errors are shown: a usage error, a ``UserError`` or a bad ``NEWSDESK_*``
+    setting from any command is one line on stderr, ``newsdesk COMMAND: ...``, exit code 2;
+    other exceptions are bugs and keep their traceback.
     """
 
     modules = COMMANDS
@@ -46,26 +47,23 @@ class NewsdeskCommands(LazyGroup):
     ) -> Any:
         args = list(sys.argv[1:] if args is None else args)
         prog_name = prog_name or "newsdesk"
+        if not standalone_mode:
+            return super().main(args, prog_name, *extra_args, standalone_mode=False, **extra)
         try:
             result = super().main(args, prog_name, *extra_args, standalone_mode=False, **extra)
         except NoArgsIsHelpError as error:
-            if not standalone_mode:
-                raise
             typer.echo(error.ctx.get_help())
             sys.exit(0)
-        except ClickException as error:
-            if not standalone_mode:
-                raise
-            typer.echo(self.one_line(error, self.command_path(prog_name, args)), err=True)
-            sys.exit(error.exit_code)
         except typer.Abort:
-            if not standalone_mode:
-                raise
             typer.echo("newsdesk: aborted", err=True)
             sys.exit(1)
-        if standalone_mode:
-            sys.exit(result if isinstance(result, int) else 0)
-        return result
+        except Exception as error:
+            user_error = as_user_error(error)
+            if user_error is None:
+                raise
+            typer.echo(self.one_line(user_error, self.command_path(prog_name, args)), err=True)
+            sys.exit(user_error.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def command_path(self, prog_name: str, args: list[str]) -> str:
         """``newsdesk ingest``: the program and the command the arguments name, if any."""
@@ -76,6 +74,7 @@ class NewsdeskCommands(LazyGroup):
     def one_line(error: ClickException, command_path: str) -> str:
         """The error's message on one line, with a pointer to help for a usage error."""
         message = " ".join(line.strip() for line in error.format_message().splitlines())
+        message = message.replace("Value error, ", "")  # pydantic's prefix on Typer's checks
         if isinstance(error, UsageError):
             return f"{command_path}: error: {message} (see {command_path} -h)"
         return f"{command_path}: {message}"

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.commands.options import zone_option
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import coding_columns, incident_id, sentence_rows
 from tasks.incidents.model import Incident
@@ -111,9 +112,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         source: Annotated[str | None, typer.Option(help="Source name for the mentions.")] = None,
-        timezone: Annotated[
-            str, typer.Option(help="The source's timezone for relative dates.")
-        ] = "UTC",
+        timezone: Annotated[str, zone_option("The source's timezone for relative dates.")] = "UTC",
     ) -> None:
         """Print the incidents a text reports, one JSON object per line."""
         if (text is None) == (jsonl is None):

@@ -17,6 +17,7 @@ import typer
 from config.settings import Settings
 from config.sources import SourceConfigError, load_sources
 from flows.commands.errors import UserError
+from flows.commands.options import day_option
 from flows.commands.run_summary import JsonOption, print_run_summary
 from warehouse.analyst import RefusedStatement, analyst_connection, check_read_only, describe_error
 
@@ -29,11 +30,6 @@ SourcesFileOption = Annotated[
 SourceIdOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only this source id (repeatable).")
 ]
-
-
-def day_option(help_text: str) -> typer.models.OptionInfo:
-    """A ``YYYY-MM-DD`` option: a day that is not one is a usage error naming the value."""
-    return typer.Option(formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help=help_text)
 
 
 class QueryFormat(StrEnum):

@@ -15,7 +15,8 @@ import typer
 
 from config.settings import Settings
 from flows.commands.errors import UserError
-from flows.commands.ingest import DbOption, day_option, existing_database
+from flows.commands.ingest import DbOption, existing_database
+from flows.commands.options import day_option
 from flows.commands.run_summary import JsonOption, print_run_summary
 from tasks.process import Window
 from tasks.report.daily import daily_html, write_report

@@ -74,6 +74,18 @@ def test_a_publication_time_that_is_not_iso_is_one_line_naming_it(tmp_path):
     assert_one_line_error(result, "--published", "Oct 4 2020")
 
 
+def test_a_time_zone_that_does_not_exist_is_one_line_naming_it():
+    result = newsdesk("extract", str(SAMPLE_PAGE), "--timezone", "Mars/Olympus")
+    assert_one_line_error(result, "--timezone", "'Mars/Olympus' is not an IANA time zone")
+    assert result.stdout == ""
+
+
+def test_a_bad_setting_in_the_environment_is_one_line_naming_the_variable(snapshot):
+    env = os.environ | {"NEWSDESK_PROCESS_BATCH_SIZE": "many"}
+    result = newsdesk("query", "--db", str(snapshot), "SELECT 1", env=env)
+    assert_one_line_error(result, "NEWSDESK_PROCESS_BATCH_SIZE='many'", "valid integer")
+
+
 class BuggyCommands(NewsdeskCommands):
     modules: ClassVar = {__name__: ("boom",)}
 
@@ -179,4 +191,4 @@ def test_ingest_ends_with_a_summary_of_time_counts_and_where_the_rejects_are(tmp
     assert "rejects this run: 2; list them with:" in result.stdout
     assert 'newsdesk query "SELECT stage, reason, url, detail FROM rejects' in result.stdout
     for mark in PROGRESS_MARKS:
-        assert mark not in result.stdout
+        assert mark not in result.stdout + result.stderr
