@@ -76,8 +76,12 @@ def trigger(
     """Start a run of a deployment now, e.g. trigger ingest/frequent -p sources='["sample"]'."""
     from prefect.exceptions import ObjectNotFound
 
-    from flows.deployments import start_run
+    from flows.deployments import declared_deployments, start_run
 
+    declared = declared_deployments()
+    if deployment not in declared:
+        known = ", ".join(declared)
+        raise UserError(f"no deployment {deployment!r} in prefect.yaml; it declares {known}")
     parameters = _checked_parameters(param or [])
     require_prefect_server()
     try:

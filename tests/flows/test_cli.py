@@ -109,6 +109,11 @@ def test_deploy_without_a_prefect_server_refuses_and_says_what_to_set(tmp_path):
     assert_one_line_error(result, "PREFECT_API_URL=http://")
 
 
+def test_trigger_of_a_deployment_prefect_yaml_does_not_declare_is_refused_naming_the_known():
+    result = newsdesk("trigger", "ingest/hourly")
+    assert_one_line_error(result, "'ingest/hourly'", "ingest/frequent", "backfill/manual")
+
+
 def test_version_and_short_help():
     runner = CliRunner()
     assert runner.invoke(app, ["--version"]).stdout == f"newsdesk {version('newsdesk')}\n"
