@@ -18,6 +18,7 @@ from config.settings import Settings
 from config.sources import SourceConfigError, load_sources
 from flows.commands.errors import UserError
 from flows.commands.options import day_option
+from flows.commands.progress import flow_progress
 from flows.commands.run_summary import JsonOption, print_run_summary
 from warehouse.analyst import RefusedStatement, analyst_connection, check_read_only, describe_error
 
@@ -70,7 +71,6 @@ def _day(value: datetime | None) -> date | None:
 
 def _run_ingest(settings: Settings, source: list[str] | None, as_json: bool, **options) -> None:
     """Check the request, run the ingest flow with progress bars, print the run's summary."""
-    from flows.commands.progress import flow_progress
     from flows.deployments import checked_request
     from flows.ingest import ingest as ingest_flow
 

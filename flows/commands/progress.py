@@ -47,7 +47,7 @@ def progress_bar(items: Iterable[Item], total: int, description: str) -> Iterato
         yield from progress.track(items, total=total, description=description)
 
 
-class _TaskTally(logging.Handler):
+class TaskTally(logging.Handler):
     """Advances one bar per kind of Prefect task each time a task run of that kind finishes."""
 
     def __init__(self, progress: Progress, totals: dict[str, int]) -> None:
@@ -77,7 +77,7 @@ def flow_progress(totals: dict[str, int] | None = None) -> Iterator[None]:
     if not progress.console.is_terminal:
         yield
         return
-    tally = _TaskTally(progress, totals or {})
+    tally = TaskTally(progress, totals or {})
     handlers = _prefect_console_handlers()
     consoles = [handler.console for handler in handlers]
     logging.getLogger(TASK_LOGGER).addHandler(tally)

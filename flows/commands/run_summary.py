@@ -42,7 +42,7 @@ def print_run_summary(
     if as_json:
         typer.echo(json.dumps(counts, default=str))
         return
-    status = counts.get("status", "completed")
+    status = counts.get("status") or ("partially_failed" if counts.get("failed") else "completed")
     typer.echo(f"{flow} {status} in {time.monotonic() - started:.1f} s")
     for name, value in _shown(counts).items():
         typer.echo(f"  {name:<20} {value}")

@@ -17,6 +17,7 @@ from config.settings import Settings
 from flows.commands.errors import UserError
 from flows.commands.ingest import DbOption, existing_database
 from flows.commands.options import day_option
+from flows.commands.progress import flow_progress
 from flows.commands.run_summary import JsonOption, print_run_summary
 from tasks.process import Window
 from tasks.report.daily import daily_html, write_report
@@ -36,7 +37,6 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Extract incidents from new articles, merge them and rebuild the daily summaries."""
-        from flows.commands.progress import flow_progress
         from flows.summarize import summarize as summarize_flow  # starts Prefect: only when run
 
         settings = Settings.overridden(db_path=db)
