@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import yaml
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.objects import FlowRun
@@ -36,6 +37,12 @@ WORK_POOL = "newsdesk"
 
 class RunTimeoutError(TimeoutError):
     """A flow run did not finish within the time we were willing to wait for it."""
+
+
+def declared_deployments() -> list[str]:
+    """``flow/deployment`` names prefect.yaml declares: the only ones a trigger can start."""
+    declared = yaml.safe_load((PROJECT_DIR / "prefect.yaml").read_text(encoding="utf-8"))
+    return [f"{d['entrypoint'].rsplit(':', 1)[1]}/{d['name']}" for d in declared["deployments"]]
 
 
 def prefect_cli(*args: str) -> list[str]:

@@ -20,6 +20,8 @@ from typing import Annotated
 import typer
 
 from config.settings import Settings
+from flows.commands.options import zone_option
+from flows.commands.progress import progress_bar
 from tasks.records import PublishedDate, RawPage, Reject
 from tasks.text.clean import clean_page
 from tasks.text.pubdate import choose_published
@@ -32,13 +34,13 @@ def extract(
     url: Annotated[
         str | None, typer.Option(help="URL the pages came from (for URL dates); default file://.")
     ] = None,
-    timezone: Annotated[str, typer.Option(help="IANA zone for naive times in pages.")] = "UTC",
+    timezone: Annotated[str, zone_option("IANA zone for naive times in pages.")] = "UTC",
     language: Annotated[str | None, typer.Option(help="Language when pages do not say.")] = None,
 ) -> None:
     """Print title, body, language and publication date of saved pages as JSON lines."""
     settings = Settings()
     now = datetime.now(UTC)
-    for path in files:
+    for path in progress_bar(files, len(files), "extracting pages"):
         record = extracted_record(
             path, settings, now, url=url, timezone=timezone, language=language
         )

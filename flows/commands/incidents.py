@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 import typer
 
+from flows.commands.options import zone_option
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import coding_columns, incident_id, sentence_rows
 from tasks.incidents.model import Incident
@@ -69,6 +70,17 @@ def _print_incidents(
         typer.echo(json.dumps(record, ensure_ascii=False))
 
 
+def _iso_time(value: str) -> datetime:
+    """``--published`` read as ISO 8601; anything else is a usage error naming the value."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO time such as 2020-10-04T09:00:00+04:00",
+            param_hint="--published",
+        ) from None
+
+
 def article_or_reject(line: str) -> tuple[object, str, datetime] | Reject:
     """(id, text, published_at) of one JSON line, or why it cannot be read."""
     try:
@@ -91,20 +103,22 @@ def register(app: typer.Typer) -> None:
 
     @app.command("incidents")
     def incidents(
-        text: Annotated[Path | None, typer.Option(help="A plain-text article.")] = None,
+        text: Annotated[
+            Path | None, typer.Option(exists=True, dir_okay=False, help="A plain-text article.")
+        ] = None,
         published: Annotated[
             str | None, typer.Option(help="ISO publication time of --text.")
         ] = None,
         jsonl: Annotated[
             Path | None,
             typer.Option(
-                help='JSON lines {"id", "text", "published_at"}: many texts in one process.'
+                exists=True,
+                dir_okay=False,
+                help='JSON lines {"id", "text", "published_at"}: many texts in one process.',
             ),
         ] = None,
         source: Annotated[str | None, typer.Option(help="Source name for the mentions.")] = None,
-        timezone: Annotated[
-            str, typer.Option(help="The source's timezone for relative dates.")
-        ] = "UTC",
+        timezone: Annotated[str, zone_option("The source's timezone for relative dates.")] = "UTC",
     ) -> None:
         """Print the incidents a text reports, one JSON object per line."""
         if (text is None) == (jsonl is None):
@@ -115,7 +129,7 @@ def register(app: typer.Typer) -> None:
             _print_incidents(
                 default_reader(),
                 text.read_text(encoding="utf-8"),
-                datetime.fromisoformat(published),
+                _iso_time(published),
                 timezone,
                 source,
             )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import json
-from datetime import date
+import sys
+import time
+from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -12,8 +16,11 @@ import typer
 
 from config.settings import Settings
 from config.sources import SourceConfigError, load_sources
+from flows.commands.errors import UserError
+from flows.commands.options import day_option
+from flows.commands.progress import flow_progress
+from flows.commands.run_summary import JsonOption, print_run_summary
 from warehouse.analyst import RefusedStatement, analyst_connection, check_read_only, describe_error
-from warehouse.session import reader
 
 DbOption = Annotated[
     Path | None, typer.Option("--db", help="The DuckDB file analysts open (default from settings).")
@@ -21,67 +28,84 @@ DbOption = Annotated[
 SourcesFileOption = Annotated[
     Path | None, typer.Option("--sources", help="Sources YAML (default config/sources.yaml).")
 ]
-QUERY_FORMATS = ("table", "csv", "jsonl")
 SourceIdOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only this source id (repeatable).")
 ]
+
+
+class QueryFormat(StrEnum):
+    """How ``newsdesk query`` prints rows."""
+
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
 
 
 def ingest(
     db: DbOption = None,
     sources_file: SourcesFileOption = None,
     source: SourceIdOption = None,
-    since: Annotated[str | None, typer.Option(help="First publication day (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Last publication day (YYYY-MM-DD).")] = None,
+    since: Annotated[datetime | None, day_option("First publication day.")] = None,
+    until: Annotated[datetime | None, day_option("Last publication day.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Fetch, clean, dedupe and date the configured sources into the database."""
-    from flows.ingest import ingest as ingest_flow
-
     settings = Settings.overridden(db_path=db, sources_file=sources_file)
-    counts = ingest_flow(
-        sources=source or None,
-        since=date.fromisoformat(since) if since else None,
-        until=date.fromisoformat(until) if until else None,
-        sources_file=str(settings.sources_file),
-        db_path=str(settings.db_path),
-    )
-    _print_counts(counts)
-    _print_tables(settings)
+    _run_ingest(settings, source, as_json, since=_day(since), until=_day(until))
 
 
 def reprocess(
     db: DbOption = None,
     sources_file: SourcesFileOption = None,
     source: SourceIdOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-run cleaning, dates and dedupe from stored raw pages, without refetching."""
+    settings = Settings.overridden(db_path=db, sources_file=sources_file)
+    _run_ingest(settings, source, as_json, reprocess=True)
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _run_ingest(settings: Settings, source: list[str] | None, as_json: bool, **options) -> None:
+    """Check the request, run the ingest flow with progress bars, print the run's summary."""
+    from flows.deployments import checked_request
     from flows.ingest import ingest as ingest_flow
 
-    settings = Settings.overridden(db_path=db, sources_file=sources_file)
-    counts = ingest_flow(
-        sources=source or None,
-        reprocess=True,
-        sources_file=str(settings.sources_file),
-        db_path=str(settings.db_path),
-    )
-    _print_counts(counts)
+    try:
+        _, selected = checked_request(options.get("since"), options.get("until"), source, settings)
+    except ValueError as exc:  # SourceConfigError too: a bad file, an unknown id, a reversed range
+        raise UserError(str(exc)) from exc
+    started = time.monotonic()
+    with flow_progress({"harvest-source": len(selected)}):
+        counts = ingest_flow(
+            sources=source or None,
+            sources_file=str(settings.sources_file),
+            db_path=str(settings.db_path),
+            **options,
+        )
+    flow = "reprocess" if options.get("reprocess") else "ingest"
+    print_run_summary(flow, counts, started, settings, as_json)
 
 
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run against the published snapshot.")],
     db: DbOption = None,
-    output: Annotated[str, typer.Option("--format", help="table, csv or jsonl.")] = "table",
+    output: Annotated[QueryFormat, typer.Option("--format", help="How rows are printed.")] = (
+        QueryFormat.table
+    ),
 ) -> None:
     """Run read-only SQL against the published database (safe while runs are writing).
 
     Only reads are accepted, and the connection can reach neither files nor the network: a
     refused or failing statement is one line on stderr and exit code 2.
     """
-    if output not in QUERY_FORMATS:
-        raise typer.BadParameter(f"unknown format {output!r}", param_hint="--format")
+    path = existing_database(Settings.overridden(db_path=db))
     try:
         check_read_only(sql)
-        con = analyst_connection(Settings.overridden(db_path=db).db_path)
+        con = analyst_connection(path)
     except (RefusedStatement, duckdb.Error) as exc:
         _refuse(exc)
     try:
@@ -92,19 +116,33 @@ def query(
         con.close()
 
 
-def _print_result(relation: duckdb.DuckDBPyRelation | None, output: str) -> None:
+def existing_database(settings: Settings) -> Path:
+    """The snapshot to read, or a user error when no run has written one there yet."""
+    if not (settings.db_path.exists() or settings.work_db_path.exists()):
+        raise UserError(
+            f"no database at {settings.db_path}; run `newsdesk ingest` first or give --db"
+        )
+    return settings.db_path
+
+
+def _print_result(relation: duckdb.DuckDBPyRelation | None, output: QueryFormat) -> None:
     if relation is None:
         return
-    if output == "table":
+    if output is QueryFormat.table:
         relation.show(max_width=200, max_rows=100)
-    elif output == "csv":
-        typer.echo(",".join(relation.columns))
-        for row in relation.fetchall():
-            typer.echo(",".join("" if v is None else json.dumps(v, default=str) for v in row))
+    elif output is QueryFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(relation.columns)
+        writer.writerows(map(_csv_cells, relation.fetchall()))
     else:
         names = relation.columns
         for row in relation.fetchall():
             typer.echo(json.dumps(dict(zip(names, row, strict=True)), default=str))
+
+
+def _csv_cells(row: tuple) -> list:
+    """Nested values (lists of evidence sentences, structs) as JSON inside their one field."""
+    return [json.dumps(v, default=str) if isinstance(v, list | dict) else v for v in row]
 
 
 def _refuse(exc: Exception) -> NoReturn:
@@ -112,8 +150,7 @@ def _refuse(exc: Exception) -> NoReturn:
     prefix = (
         "refused" if isinstance(exc, RefusedStatement | duckdb.PermissionException) else "error"
     )
-    typer.echo(f"newsdesk query: {prefix}: {describe_error(exc)}", err=True)
-    raise typer.Exit(2) from None
+    raise UserError(f"{prefix}: {describe_error(exc)}") from None
 
 
 def sources(sources_file: SourcesFileOption = None) -> None:
@@ -122,31 +159,10 @@ def sources(sources_file: SourcesFileOption = None) -> None:
     try:
         configured = load_sources(settings.sources_file)
     except SourceConfigError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+        raise UserError(str(exc)) from exc
     for s in configured:
         state = "enabled " if s.enabled else "disabled"
         typer.echo(f"{s.id:<20} {state} {s.kind:<10} {s.url or s.path}")
-
-
-def _print_counts(counts: dict) -> None:
-    """The run's counts per stage, one line each; the day list is long, so its span only."""
-    days = counts.get("touched_days") or []
-    shown = {**counts, "touched_days": f"{len(days)} days, {days[0]} .. {days[-1]}" if days else 0}
-    for name, value in shown.items():
-        text = json.dumps(value, default=str) if isinstance(value, dict | list) else value
-        typer.echo(f"{name:<20} {text}")
-
-
-def _print_tables(settings: Settings) -> None:
-    con = reader(settings)
-    try:
-        tables = ("articles", "unique_stories", "article_duplicates", "rejects", "fetches")
-        for table in (*tables, "incidents", "incident_mentions", "daily_summary"):
-            (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-            typer.echo(f"{table:<20} {count:>8} rows")
-    finally:
-        con.close()
 
 
 def register(app: typer.Typer) -> None:

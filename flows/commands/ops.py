@@ -14,12 +14,29 @@ from uuid import UUID
 import typer
 
 from config.settings import Settings
+from flows.commands.errors import UserError
+
+
+def require_prefect_server() -> None:
+    """Refuse to go on without a Prefect server to talk to.
+
+    Without ``PREFECT_API_URL`` Prefect starts a temporary server for this process alone: a
+    deployment made there vanishes when the command exits, and a worker polls nothing.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise UserError(
+            "no Prefect server is configured: start one (`prefect server start`) and set "
+            "PREFECT_API_URL, e.g. export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
 
 
 def deploy() -> None:
     """Create the 'newsdesk' process work pool if missing and apply every deployment."""
     from flows.deployments import PROJECT_DIR, WORK_POOL, deploy_command, ensure_work_pool
 
+    require_prefect_server()
     created = ensure_work_pool()
     typer.echo(f"work pool {WORK_POOL!r} {'created' if created else 'already exists'}")
     result = subprocess.run(deploy_command(), cwd=PROJECT_DIR, check=False)
@@ -36,6 +53,7 @@ def worker(
     """Run a worker for the 'newsdesk' pool in the foreground (what systemd starts)."""
     from flows.deployments import PROJECT_DIR, worker_command
 
+    require_prefect_server()
     command = worker_command(limit=limit)
     os.chdir(PROJECT_DIR)
     # exec, not a child: signals from systemd or Ctrl-C reach the worker itself.
@@ -58,14 +76,18 @@ def trigger(
     """Start a run of a deployment now, e.g. trigger ingest/frequent -p sources='["sample"]'."""
     from prefect.exceptions import ObjectNotFound
 
-    from flows.deployments import start_run
+    from flows.deployments import declared_deployments, start_run
 
+    declared = declared_deployments()
+    if deployment not in declared:
+        known = ", ".join(declared)
+        raise UserError(f"no deployment {deployment!r} in prefect.yaml; it declares {known}")
     parameters = _checked_parameters(param or [])
+    require_prefect_server()
     try:
         run = start_run(deployment, parameters)
     except ObjectNotFound as exc:
-        typer.echo(f"no deployment {deployment!r}; run `newsdesk deploy` first", err=True)
-        raise typer.Exit(2) from exc
+        raise UserError(f"no deployment {deployment!r}; run `newsdesk deploy` first") from exc
     typer.echo(f"created flow run {run.name} ({run.id}) of {deployment}")
     if watch:
         _watch(run.id, timeout)
@@ -79,8 +101,7 @@ def _checked_parameters(pairs: list[str]) -> dict:
         parameters = parse_params(pairs)
         check_parameters(parameters, Settings())
     except ValueError as exc:
-        typer.echo(f"refused: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise UserError(f"refused: {exc}") from exc
     return parameters
 
 

@@ -6,7 +6,7 @@ newsdesk report --date 2020-10-04 --out reports/ [--days 30] [--db PATH]
 
 from __future__ import annotations
 
-import json
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +14,15 @@ from typing import Annotated
 import typer
 
 from config.settings import Settings
-from flows.commands.ingest import DbOption
+from flows.commands.errors import UserError
+from flows.commands.ingest import DbOption, existing_database
+from flows.commands.options import day_option
+from flows.commands.progress import flow_progress
+from flows.commands.run_summary import JsonOption, print_run_summary
+from tasks.process import Window
 from tasks.report.daily import daily_html, write_report
 from warehouse import incidents as store
 from warehouse.session import reader
-
-Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])]
 
 
 def register(app: typer.Typer) -> None:
@@ -27,21 +30,31 @@ def register(app: typer.Typer) -> None:
 
     @app.command("summarize")
     def summarize(
-        since: Day = None,
-        until: Day = None,
+        since: Annotated[datetime | None, day_option("First publication day to read.")] = None,
+        until: Annotated[datetime | None, day_option("Last publication day to read.")] = None,
         force: Annotated[bool, typer.Option(help="Read every article again.")] = False,
         db: DbOption = None,
+        as_json: JsonOption = False,
     ) -> None:
         """Extract incidents from new articles, merge them and rebuild the daily summaries."""
         from flows.summarize import summarize as summarize_flow  # starts Prefect: only when run
 
-        counts = summarize_flow(
-            since=since.date() if since else None,
-            until=until.date() if until else None,
-            db_path=str(db) if db else None,
-            force=force,
-        )
-        typer.echo(json.dumps(counts))
+        settings = Settings.overridden(db_path=db)
+        existing_database(settings)
+        since, until = (day.date() if day else None for day in (since, until))
+        try:
+            Window.checked(since, until)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        started = time.monotonic()
+        with flow_progress():
+            counts = summarize_flow(
+                since=since,
+                until=until,
+                db_path=str(settings.db_path),
+                force=force,
+            )
+        print_run_summary("summarize", counts, started, settings, as_json)
 
     @app.command("report")
     def report(
@@ -54,8 +67,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a static HTML page of one day's incidents, each linked to its evidence."""
         settings = Settings.overridden(db_path=db)
-        if not settings.db_path.exists():
-            raise typer.BadParameter(f"no database at {settings.db_path}; run ingest first")
+        existing_database(settings)
         day = date.date()
         con = reader(settings)
         try:

@@ -75,7 +75,7 @@ def scenario(prefect_harness, tmp_path_factory) -> Scenario:
     rows = [incident_rows(settings), incident_rows(settings)]
     with connect(settings.work_db_path) as con:
         add_article(con, "late", "daily", LATE, datetime(2020, 10, 4, 18, tzinfo=UTC))
-    result = CliRunner().invoke(app, ["summarize", "--db", db])
+    result = CliRunner().invoke(app, ["summarize", "--db", db, "--json"])
     assert result.exit_code == 0, result.output
     counts.append(json.loads(result.output.strip().splitlines()[-1]))
     rows.append(incident_rows(settings))
