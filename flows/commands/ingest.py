@@ -12,12 +12,10 @@ import typer
 
 from config.settings import Settings
 from config.sources import SourceConfigError, load_sources
+from flows.commands.options import DbOption
 from warehouse.analyst import RefusedStatement, analyst_connection, check_read_only, describe_error
 from warehouse.session import reader
 
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="The DuckDB file analysts open (default from settings).")
-]
 SourcesFileOption = Annotated[
     Path | None, typer.Option("--sources", help="Sources YAML (default config/sources.yaml).")
 ]
