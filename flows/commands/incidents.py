@@ -52,14 +52,14 @@ NEWEST_FIRST = (
     "event_date DESC, killed_best DESC NULLS LAST, country, admin1, location, incident_id"
 )
 # Dates, codes and ids are never wrapped or cut (an id is what an analyst looks up next).
-TABLE_COLUMNS = (
-    Column("day", no_wrap=True),
-    Column("event"),
-    Column("place"),
-    Column("iso3", no_wrap=True),
-    Column("killed / injured"),
-    Column("claim", no_wrap=True),
-    Column("incident", no_wrap=True, min_width=16),
+TABLE_COLUMNS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("day", {"no_wrap": True}),
+    ("event", {}),
+    ("place", {}),
+    ("iso3", {"no_wrap": True}),
+    ("killed / injured", {}),
+    ("claim", {"no_wrap": True}),
+    ("incident", {"no_wrap": True, "min_width": 16}),
 )
 
 
@@ -81,7 +81,9 @@ def incident_record(incident: Incident, published: datetime, source: str | None)
 
 def incidents_table(rows: list[dict[str, Any]]) -> Table:
     """The incidents as a terminal table: what happened, where, how many, and who says so."""
-    table = Table(*TABLE_COLUMNS, title=f"{len(rows)} incidents")
+    # New Column objects each time: a rich Column keeps the cells of the table it was used in.
+    columns = (Column(header, **style) for header, style in TABLE_COLUMNS)
+    table = Table(*columns, title=f"{len(rows)} incident{'' if len(rows) == 1 else 's'}")
     for row in rows:
         place = ", ".join(str(part) for part in (row["location"], row["admin1"]) if part)
         table.add_row(
