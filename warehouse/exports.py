@@ -103,7 +103,7 @@ LEFT JOIN outlets o USING (incident_id) LEFT JOIN evidence e USING (incident_id)
 # against protesters); elsewhere we cannot tell, so it stays NULL. fatalities is the most
 # conservative figure any article gave, as ACLED codes (NULL: no article gave one).
 ACLED_INCIDENTS = f"""{_PICKED_INCIDENTS}
-SELECT i.incident_id, i.event_date,
+SELECT i.incident_id, i.event_date, i.time_precision,
        CASE WHEN i.sub_event_type = 'Excessive force against protesters'
                 THEN 'Political violence; Demonstrations'
             WHEN i.event_type = 'Protests' OR i.sub_event_type = 'Violent demonstration'
@@ -117,7 +117,7 @@ SELECT i.incident_id, i.event_date,
                  OR i.sub_event_type = 'Excessive force against protesters'
             THEN 'Civilian targeting' END AS civilian_targeting,
        n.name AS country, i.admin1, NULL::VARCHAR AS admin2, i.location,
-       i.latitude, i.longitude, i.geo_precision, i.time_precision,
+       i.latitude, i.longitude, i.geo_precision,
        o.sources AS source, NULL::VARCHAR AS source_scale, e.evidence AS notes,
        coalesce(i.killed_low, i.killed_best) AS fatalities, i.country AS iso3
 FROM picked i

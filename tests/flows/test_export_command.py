@@ -106,7 +106,7 @@ def test_the_acled_profile_names_columns_as_acled_does(sample_db, tmp_path):
     export(sample_db, out, "incidents", "--acled", "--admin1", "Ganja City")
     rows = read_csv(out)
     assert list(rows[0])[:5] == [
-        "incident_id", "event_date", "disorder_type", "event_type", "sub_event_type"
+        "incident_id", "event_date", "time_precision", "disorder_type", "event_type"
     ]  # fmt: skip
     assert {r["country"] for r in rows} == {"Azerbaijan"} and {r["iso3"] for r in rows} == {"AZE"}
     assert {r["admin1"] for r in rows} == {"Ganja City"}

@@ -12,6 +12,7 @@ import pytest
 
 from tasks.incidents.merge import Report, incident_row, mention_row, merge_all
 from tasks.incidents.model import EVENT_TYPES, Casualties, Incident, Mention
+from tests.shared_data import require_eval
 from warehouse import incidents as store
 from warehouse.db import connect
 from warehouse.export_files import ExportFormat, write_export
@@ -22,10 +23,10 @@ PUBLISHED = datetime(2020, 10, 4, 9, tzinfo=UTC)
 # Evidence as pages print it: quotes, commas and a line break, all of which CSV must quote.
 QUOTED = 'Baku said: "Armenian forces shelled Ganja, killing one",\nand four were hurt.'
 ACLED_COLUMNS = [
-    "incident_id", "event_date", "disorder_type", "event_type", "sub_event_type", "actor1",
-    "inter1", "actor2", "inter2", "interaction", "civilian_targeting", "country", "admin1",
-    "admin2", "location", "latitude", "longitude", "geo_precision", "time_precision", "source",
-    "source_scale", "notes", "fatalities", "iso3",
+    "incident_id", "event_date", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "inter1", "actor2", "inter2", "interaction",
+    "civilian_targeting", "country", "admin1", "admin2", "location", "latitude", "longitude",
+    "geo_precision", "source", "source_scale", "notes", "fatalities", "iso3",
 ]  # fmt: skip
 
 
@@ -138,6 +139,18 @@ def test_the_acled_profile_has_acleds_columns_and_leaves_what_we_do_not_code_emp
     assert row["fatalities"] == "1" and row["source"] == "Example Wire"
     for unknown in ("inter1", "inter2", "interaction", "admin2", "source_scale"):
         assert row[unknown] == "", unknown
+
+
+def test_the_acled_columns_come_in_the_order_of_acleds_own_export():
+    acled = require_eval("acled-dev") / "acled-2020-dev.csv"
+    with acled.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    shared = [column for column in ACLED_COLUMNS if column in header]
+    assert shared == [column for column in header if column in ACLED_COLUMNS]
+    # Columns ACLED added after this 2020 file (disorder_type, civilian_targeting) and our id.
+    assert set(ACLED_COLUMNS) - set(header) == {
+        "incident_id", "disorder_type", "civilian_targeting"
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
