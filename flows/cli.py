@@ -22,6 +22,7 @@ COMMANDS = {
     "flows.commands.ingest": ("ingest", "reprocess", "query", "sources"),
     "flows.commands.extract": ("extract",),
     "flows.commands.incidents": ("incidents",),
+    "flows.commands.export": ("export",),
     "flows.commands.summary": ("summarize", "report"),
     "flows.commands.ops": ("deploy", "worker", "trigger"),
 }

@@ -17,14 +17,11 @@ import typer
 from config.settings import Settings
 from config.sources import SourceConfigError, load_sources
 from flows.commands.errors import UserError
-from flows.commands.options import day_option
+from flows.commands.options import DbOption, day_option
 from flows.commands.progress import flow_progress
 from flows.commands.run_summary import JsonOption, print_run_summary
 from warehouse.analyst import RefusedStatement, analyst_connection, check_read_only, describe_error
 
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="The DuckDB file analysts open (default from settings).")
-]
 SourcesFileOption = Annotated[
     Path | None, typer.Option("--sources", help="Sources YAML (default config/sources.yaml).")
 ]
