@@ -1,13 +1,13 @@
 """Commands: ``newsdesk summarize`` (run the flow) and ``newsdesk report`` (write the HTML page).
 
 newsdesk summarize [--since 2020-10-01 --until 2020-10-07] [--force] [--db PATH]
-newsdesk report --date 2020-10-04 --out reports/ [--days 30] [--db PATH]
+newsdesk report --out reports/ [--since 2020-09-27] [--until 2020-10-04] [--db PATH]
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +15,9 @@ import typer
 
 from config.settings import Settings
 from flows.commands.ingest import DbOption
-from tasks.report.daily import daily_html, write_report
+from tasks.report.charts import country_outlines
+from tasks.report.daily import write_report
+from tasks.report.page import Period, report_html
 from warehouse import incidents as store
 from warehouse.session import reader
 
@@ -45,24 +47,32 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        date: Annotated[
-            datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The day to report.")
-        ],
         out: Annotated[Path, typer.Option(help="Folder to write the HTML page into.")],
-        days: Annotated[int, typer.Option(min=1, help="Days shown in the chart.")] = 30,
+        since: Annotated[
+            datetime | None,
+            typer.Option(formats=["%Y-%m-%d"], help="First event day [default: UNTIL - 29 days]."),
+        ] = None,
+        until: Annotated[
+            datetime | None,
+            typer.Option(formats=["%Y-%m-%d"], help="Last event day [default: the latest one]."),
+        ] = None,
         db: DbOption = None,
     ) -> None:
-        """Write a static HTML page of one day's incidents, each linked to its evidence."""
+        """Write a static HTML page of a period's incidents: chart, map, evidence for each."""
         settings = Settings.overridden(db_path=db)
         if not settings.db_path.exists():
             raise typer.BadParameter(f"no database at {settings.db_path}; run ingest first")
-        day = date.date()
         con = reader(settings)
         try:
-            incidents = store.incidents_on(con, day)
+            last = until.date() if until else store.latest_event_date(con) or date.today()
+            first = since.date() if since else last - timedelta(days=29)
+            if first > last:
+                raise typer.BadParameter(f"--since {first} is after --until {last}")
+            period = Period(first, last)
+            incidents = store.incidents_between(con, period.since, period.until)
             evidence = store.evidence_of(con, [row["incident_id"] for row in incidents])
-            totals = store.daily_totals(con, day - timedelta(days=days - 1), day)
         finally:
             con.close()
-        path = write_report(out, day, daily_html(day, incidents, evidence, totals))
-        typer.echo(f"{path} ({len(incidents)} incidents)")
+        html = report_html(period, incidents, evidence, country_outlines())
+        path = write_report(out, period.file_name, html)
+        typer.echo(f"{path} ({len(incidents)} incidents, {period.title})")
