@@ -12,6 +12,7 @@ report agree.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -39,6 +40,8 @@ CHART_WIDTH, PANEL_HEIGHT = 760, 130
 MAP_WIDTH, MAP_HEIGHT = 760, 460
 MIN_MAP_SPAN = 3.0  # degrees: a single place is shown with its region around it
 MAP_LABELS = 6  # places named on the map: the deadliest, where someone was killed
+POINT_AREAS = (30, 1200)  # px², none to the period's deadliest
+LABEL_RISE = 23  # px: a label clears the largest point (radius ≈ 19.5 px)
 SEA, LAND, BORDER = "#dce8f2", "#f5f2ea", "#9a9a9a"
 
 
@@ -82,8 +85,8 @@ def timeline_spec(incidents: Sequence[Row], since: date, until: date) -> dict[st
         .properties(width=CHART_WIDTH, height=PANEL_HEIGHT)
     )
     panels = [
-        base.encode(x=day, y=_count_axis("incidents", "Incidents per day"), color=colour),
-        base.encode(x=day, y=_count_axis("killed", "Killed per day (best)"), color=colour),
+        base.encode(x=day, y=_count_axis(rows, "incidents", "Incidents per day"), color=colour),
+        base.encode(x=day, y=_count_axis(rows, "killed", "Killed per day (best)"), color=colour),
     ]
     return alt.vconcat(*panels, spacing=18).to_dict()
 
@@ -105,13 +108,13 @@ def map_spec(incidents: Sequence[Row], outlines: Mapping[str, Any]) -> dict[str,
     )
     dots = located.mark_circle(opacity=0.8, stroke="#333", strokeWidth=0.6).encode(
         size=alt.Size(
-            "killed:Q", title="Killed (best)", scale=alt.Scale(range=[30, 1200], zero=True)
+            "killed:Q", title="Killed (best)", scale=alt.Scale(range=list(POINT_AREAS), zero=True)
         ),
         color=_colour(points),
         order=alt.Order("killed:Q", sort="descending"),
     )
     names = located.transform_filter(alt.datum.label).mark_text(
-        dy=-12, fontSize=11, fontWeight="bold", fill="#222"
+        dy=-LABEL_RISE, fontSize=11, fontWeight="bold", fill="#222"
     ).encode(text="location:N")  # fmt: skip
     chart = alt.layer(countries, dots, names).properties(
         width=MAP_WIDTH, height=MAP_HEIGHT, projection=projection
@@ -122,8 +125,20 @@ def map_spec(incidents: Sequence[Row], outlines: Mapping[str, Any]) -> dict[str,
     return spec
 
 
-def _count_axis(field: str, title: str) -> alt.Y:
-    return alt.Y(f"sum({field}):Q", title=title, axis=alt.Axis(tickMinStep=1, format="d"))
+def _count_axis(rows: Sequence[Row], field: str, title: str) -> alt.Y:
+    """A count's axis from 0 with whole-number ticks (at most about 6), whatever the counts."""
+    per_day: Counter[str] = Counter()
+    for row in rows:
+        per_day[row["day"]] += row[field]
+    top = max(per_day.values(), default=0)
+    step = max(1, math.ceil(top / 5))
+    ticks = list(range(0, top + step, step)) if top else [0, 1]
+    return alt.Y(
+        f"sum({field}):Q",
+        title=title,
+        scale=alt.Scale(domain=[0, ticks[-1]], nice=False),
+        axis=alt.Axis(values=ticks, format="d"),
+    )
 
 
 def _colour(rows: Sequence[Row]) -> alt.Color:

@@ -39,6 +39,21 @@ def test_incidents_and_killed_are_two_panels_each_with_its_own_titled_scale_over
     assert [(d["year"], d["month"], d["date"]) for d in domain] == [(2020, 9, 28), (2020, 10, 5)]
 
 
+def test_count_axes_start_at_0_with_whole_number_ticks():
+    spec = timeline_spec([incident(), BATTLE], *WEEK)
+    incidents_axis, killed_axis = (panel["encoding"]["y"] for panel in spec["vconcat"])
+    assert incidents_axis["axis"]["values"] == [0, 1, 2] and incidents_axis["scale"]["domain"] == [
+        0,
+        2,
+    ]
+    assert killed_axis["axis"]["values"] == [0, 1, 2]
+    empty = timeline_spec([], *WEEK)["vconcat"][1]["encoding"]["y"]
+    assert empty["axis"]["values"] == [0, 1]
+    many = incident(killed_low=22, killed_best=22, killed_high=22)
+    assert timeline_spec([many], *WEEK)["vconcat"][1]["encoding"]["y"]["axis"]["values"] == [
+        0, 5, 10, 15, 20, 25]  # fmt: skip
+
+
 def test_the_chart_renders_with_axes_titles_and_one_event_type_legend():
     chart = svg(timeline_spec([incident(), BATTLE], *WEEK))
     assert chart.startswith("<svg") and "<script" not in chart
