@@ -129,7 +129,7 @@ def _ends_by_sentence(credited: dict[tuple[str, str], int]) -> dict[tuple[int, s
     ends: dict[tuple[int, str], list[str]] = {}
     for (kind, end), index in credited.items():
         ends.setdefault((index, kind), []).append(end)
-    return dict(sorted(ends.items()))
+    return dict(sorted(ends.items(), key=lambda item: (item[0][0], FIGURES.index(item[0][1]))))
 
 
 def _gave_text(row: Row, kind: str, ends: Sequence[str]) -> str:

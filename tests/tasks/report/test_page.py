@@ -66,6 +66,12 @@ def test_the_sentence_that_gave_each_figure_is_marked_and_the_figure_links_to_it
     assert '2 (1–2) <a class="cite" href="#ab12-1"' in rows  # the best figure's sentence
 
 
+def test_a_sentence_that_gave_several_figures_names_the_killed_first():
+    both = evidence("Two killed, five hurt.", killed_best=2, injured_best=5)
+    rows = rows_of(page([incident(injured_low=5, injured_best=5, injured_high=5)], [both]))
+    assert "<mark>gave killed best 2, injured 5</mark>" in rows
+
+
 def test_a_sentence_that_gave_no_figure_is_not_marked():
     rows = rows_of(page([incident()], [evidence("Sirens sounded over Ganja.")]))
     assert "gave-figure" not in rows and "<mark>" not in rows
