@@ -182,7 +182,12 @@ _OF_INCIDENTS = (
     "ORDER BY incident_id, published_at, article_id{then}"
 )
 MENTIONS_OF = _OF_INCIDENTS.format(relation="incident_mentions", then="")
-EVIDENCE_OF = _OF_INCIDENTS.format(relation="incident_evidence", then=", start_char")
+# Evidence under the outlet's name (``sources.name``), the source id when it is not configured.
+EVIDENCE_OF = _OF_INCIDENTS.format(
+    relation="(SELECT e.*, coalesce(s.name, e.source_id) AS source_name "
+    "FROM incident_evidence e LEFT JOIN sources s USING (source_id))",
+    then=", start_char",
+)
 
 
 def mentions_of(con: duckdb.DuckDBPyConnection, incident_ids: Iterable[str]) -> list[dict]:
@@ -264,31 +269,27 @@ def rebuild_daily_summary(con: duckdb.DuckDBPyConnection, days: Iterable[date]) 
     return int(con.execute(DAILY_SUMMARY, {"days": days}).fetchone()[0])
 
 
+INCIDENTS_BETWEEN = """
+SELECT * FROM incidents WHERE event_date BETWEEN $since AND $until
+ORDER BY event_date DESC, killed_best DESC NULLS LAST, country, admin1, location, incident_id
+"""
+
+
 def incidents_on(con: duckdb.DuckDBPyConnection, day: date) -> list[dict[str, Any]]:
     """The day's incidents, deadliest first, then by place."""
-    cursor = con.execute(
-        "SELECT * FROM incidents WHERE event_date = $day "
-        "ORDER BY killed_best DESC NULLS LAST, country, admin1, location, incident_id",
-        {"day": day},
-    )
-    return _dicts(cursor)
+    return incidents_between(con, day, day)
+
+
+def incidents_between(con: duckdb.DuckDBPyConnection, since: date, until: date) -> list[dict]:
+    """The incidents of ``since``..``until`` (both included): latest day first, then deadliest."""
+    return _dicts(con.execute(INCIDENTS_BETWEEN, {"since": since, "until": until}))
+
+
+def latest_event_date(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The last day any incident happened on, None before the first summarize."""
+    return con.execute("SELECT max(event_date) FROM incidents").fetchone()[0]
 
 
 def evidence_of(con: duckdb.DuckDBPyConnection, incident_ids: Iterable[str]) -> list[dict]:
     """The sentences behind these incidents, in the order they appear in each article."""
     return _dicts(con.execute(EVIDENCE_OF, {"ids": list(incident_ids)}))
-
-
-DAILY_TOTALS = """
-SELECT d::DATE AS day, coalesce(sum(s.incidents), 0)::INTEGER AS incidents,
-       sum(s.killed_best)::INTEGER AS killed_best,
-       sum(s.injured_best)::INTEGER AS injured_best
-FROM generate_series($start::DATE, $end::DATE, INTERVAL 1 DAY) AS g(d)
-LEFT JOIN daily_summary s ON s.day = d::DATE
-GROUP BY d ORDER BY d
-"""
-
-
-def daily_totals(con: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict]:
-    """Incidents and casualties per day over ``start``..``end``, days without any included."""
-    return _dicts(con.execute(DAILY_TOTALS, {"start": start, "end": end}))

@@ -1,13 +1,13 @@
 """Commands: ``newsdesk summarize`` (run the flow) and ``newsdesk report`` (write the HTML page).
 
 newsdesk summarize [--since 2020-10-01 --until 2020-10-07] [--force] [--db PATH]
-newsdesk report --date 2020-10-04 --out reports/ [--days 30] [--db PATH]
+newsdesk report --out reports/ [--since 2020-09-27] [--until 2020-10-04] [--db PATH]
 """
 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +20,9 @@ from flows.commands.options import day_option
 from flows.commands.progress import flow_progress
 from flows.commands.run_summary import JsonOption, print_run_summary
 from tasks.process import Window
-from tasks.report.daily import daily_html, write_report
+from tasks.report.charts import country_outlines
+from tasks.report.daily import write_report
+from tasks.report.page import Period, report_html
 from warehouse import incidents as store
 from warehouse.session import reader
 
@@ -58,23 +60,32 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        date: Annotated[
-            datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The day to report.")
-        ],
         out: Annotated[Path, typer.Option(help="Folder to write the HTML page into.")],
-        days: Annotated[int, typer.Option(min=1, help="Days shown in the chart.")] = 30,
+        since: Annotated[
+            datetime | None, day_option("First event day [default: UNTIL - 29 days].")
+        ] = None,
+        until: Annotated[
+            datetime | None, day_option("Last event day [default: the latest one].")
+        ] = None,
         db: DbOption = None,
     ) -> None:
-        """Write a static HTML page of one day's incidents, each linked to its evidence."""
+        """Write a static HTML page of a period's incidents: chart, map, evidence for each."""
         settings = Settings.overridden(db_path=db)
         existing_database(settings)
-        day = date.date()
         con = reader(settings)
         try:
-            incidents = store.incidents_on(con, day)
+            last = until.date() if until else store.latest_event_date(con) or date.today()
+            first = since.date() if since else last - timedelta(days=29)
+            if first > last:
+                raise UserError(f"--since {first} is after --until {last}")
+            period = Period(first, last)
+            incidents = store.incidents_between(con, period.since, period.until)
             evidence = store.evidence_of(con, [row["incident_id"] for row in incidents])
-            totals = store.daily_totals(con, day - timedelta(days=days - 1), day)
         finally:
             con.close()
-        path = write_report(out, day, daily_html(day, incidents, evidence, totals))
-        typer.echo(f"{path} ({len(incidents)} incidents)")
+        html = report_html(period, incidents, evidence, country_outlines())
+        try:
+            path = write_report(out, period.file_name, html)
+        except OSError as exc:
+            raise UserError(f"cannot write the report into {out}: {exc.strerror}") from exc
+        typer.echo(f"{path} ({len(incidents)} incidents, {period.title})")

@@ -169,7 +169,8 @@ def test_each_touched_day_is_published_as_a_markdown_report(scenario):
 
 @slow
 def test_the_report_command_writes_html_linking_every_incident_to_its_evidence(scenario, tmp_path):
-    result = CliRunner().invoke(app, ["report", "--date", "2020-10-04", "--out", str(tmp_path),
+    result = CliRunner().invoke(app, ["report", "--since", "2020-10-04", "--until", "2020-10-04",
+                                      "--out", str(tmp_path),
                                       "--db", str(scenario.settings.db_path)])  # fmt: skip
     assert result.exit_code == 0, result.output
     html = (tmp_path / "incidents-2020-10-04.html").read_text(encoding="utf-8")

@@ -208,11 +208,3 @@ def test_an_article_folded_into_another_story_stops_counting_as_evidence(con):
     touched = store.retract_copies(con)
     assert set(touched.values()) == {DAY}
     assert con.execute("SELECT article_id FROM incident_mentions").fetchall() == [("a",)]
-
-
-def test_daily_totals_include_days_without_incidents(con):
-    store_reports(con, [report(shelling(killed=Casualties(2, 3, 5)), "a")])
-    store.rebuild_daily_summary(con, [DAY])
-    totals = store.daily_totals(con, date(2020, 10, 3), DAY)
-    assert [(t["day"], t["incidents"], t["killed_best"]) for t in totals] == [
-        (date(2020, 10, 3), 0, None), (DAY, 1, 3)]  # fmt: skip

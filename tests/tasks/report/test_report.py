@@ -1,10 +1,9 @@
-"""The daily report: figures as analysts read them, and every incident linked to its evidence."""
+"""What every report says of an incident, and the daily markdown report (a Prefect artifact)."""
 
 from datetime import date
 
 from tasks.report.daily import (
-    casualty_chart,
-    daily_html,
+    actors_text,
     daily_markdown,
     evidence_link,
     figure_text,
@@ -22,11 +21,10 @@ INCIDENT = {
     "time_precision": 1,
 }  # fmt: skip
 EVIDENCE = [{
-    "incident_id": "ab12", "source_id": "wire", "url": "https://wire.test/a?x=1#top",
+    "incident_id": "ab12", "source_id": "wire", "source_name": "Wire Service",
+    "url": "https://wire.test/a?x=1#top",
     "sentence": "Armenian forces shelled Ganja, a city of 500,000, killing two <civilians>.",
 }]  # fmt: skip
-TOTALS = [{"day": date(2020, 10, 3), "incidents": 0, "killed_best": None},
-          {"day": DAY, "incidents": 1, "killed_best": 2}]  # fmt: skip
 
 
 def test_figures_read_best_then_range_and_a_dash_when_nobody_gave_one():
@@ -45,42 +43,30 @@ def test_the_evidence_link_points_at_the_sentence_with_a_text_fragment():
     )
 
 
-def test_the_html_page_links_each_incident_to_its_quoted_sentence_and_escapes_it():
-    html = daily_html(DAY, [INCIDENT], EVIDENCE, TOTALS)
-    assert '<tr id="ab12">' in html
-    assert 'href="https://wire.test/a?x=1#:~:text=Armenian%20forces' in html
-    assert "killing two &lt;civilians&gt;." in html
-    assert "disputed (claimed by Baku; denied by Yerevan)" in html
-    assert "<script" not in html and "<svg" in html
-
-
-def test_the_summary_line_counts_denials_as_contested_and_names_loose_dates():
-    denied = {**INCIDENT, "incident_id": "cd34", "claim_status": "denied", "time_precision": 2}
-    html = daily_html(DAY, [INCIDENT, denied], EVIDENCE, TOTALS)
-    assert "2 contested (denied or disputed), 1 dated only to the week or month." in html
-    assert html.count('class="contested"') == 2
-
-
-def test_a_day_without_incidents_still_gets_a_page_that_says_so():
-    assert "No incidents reported for this day." in daily_html(DAY, [], [], TOTALS)
-
-
-def test_the_chart_has_a_bar_per_day_and_a_line_through_the_killed():
-    svg = casualty_chart(TOTALS)
-    assert svg.count("<rect") == 2
-    assert "2020-10-04: 1 incidents, 2 killed" in svg
-    assert svg.count("<polyline") == 1
+def test_actors_read_initiator_then_target_and_an_unnamed_side_is_said_so():
+    assert actors_text(INCIDENT) == "Military Forces of Armenia → unnamed"
+    target_only = {**INCIDENT, "actor1": None, "actor2": "Civilians (Azerbaijan)"}
+    assert actors_text(target_only) == "unnamed → Civilians (Azerbaijan)"
+    assert actors_text({**INCIDENT, "actor1": None}) == "–"
 
 
 def test_the_markdown_report_lists_the_evidence_under_each_incident():
     markdown = daily_markdown(DAY, [INCIDENT], EVIDENCE)
     assert markdown.startswith("# Incidents reported for 2020-10-04")
     assert "1 incidents, 2 killed (best), 1 contested (denied or disputed)." in markdown
-    assert "[wire](https://wire.test/a?x=1#:~:text=" in markdown
+    assert "[Wire Service](https://wire.test/a?x=1#:~:text=" in markdown
+    assert "| Military Forces of Armenia → unnamed |" in markdown
 
 
-def test_the_report_is_written_as_one_file_named_for_its_day(tmp_path):
-    path = write_report(tmp_path / "out", DAY, "<html></html>")
+def test_the_markdown_report_adds_no_quotation_marks_to_a_quoted_sentence():
+    quoted = [{**EVIDENCE[0], "sentence": '"Ganja was shelled," Baku said.'}]
+    markdown = daily_markdown(DAY, [INCIDENT], quoted)
+    assert ': *"Ganja was shelled," Baku said.*' in markdown
+    assert "“" not in markdown
+
+
+def test_the_report_is_written_as_one_file_in_a_folder_made_for_it(tmp_path):
+    path = write_report(tmp_path / "out", "incidents-2020-10-04.html", "<html></html>")
     assert path == tmp_path / "out" / "incidents-2020-10-04.html"
     assert path.read_text() == "<html></html>"
 
@@ -88,16 +74,10 @@ def test_the_report_is_written_as_one_file_named_for_its_day(tmp_path):
 SCRIPT_EVIDENCE = [{**EVIDENCE[0], "url": "javascript:alert(1)//"}]
 
 
-def test_an_evidence_url_that_is_not_http_is_shown_as_text_never_as_a_link():
-    rows = daily_html(DAY, [INCIDENT], SCRIPT_EVIDENCE, TOTALS).split("<tbody>")[1]
-    assert "<a " not in rows and "href" not in rows
-    assert "wire (javascript:alert(1)//)" in rows
-
-
 def test_the_markdown_report_shows_a_script_url_as_escaped_text_not_a_link():
     markdown = daily_markdown(DAY, [INCIDENT], SCRIPT_EVIDENCE)
     assert "](javascript" not in markdown
-    assert "wire (javascript:alert\\(1\\)//)" in markdown
+    assert "Wire Service (javascript:alert\\(1\\)//)" in markdown
 
 
 def test_the_markdown_report_escapes_markup_in_what_pages_said():
