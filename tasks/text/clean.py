@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 import trafilatura
@@ -85,6 +86,10 @@ DATELINE_ELEMENTS = XPath(
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 DATELINE_MAX_CHARS = 80
+# A clock time followed by its offset, as ISO 8601 and RFC 822 write it: "23:00:00 -0400".
+TIME_WITH_OFFSET = re.compile(
+    r"\b\d\d:\d\d(?::\d\d(?:\.\d+)?)?\s?(?:GMT|UTC)?(?P<sign>[+-])(?P<h>\d\d):?(?P<m>\d\d)\b"
+)
 LEAD_IMAGE = XPath(
     "//meta[@property='og:image' or @name='og:image' or @name='twitter:image']/@content"
 )
@@ -110,10 +115,12 @@ def clean_page(
     refused = _refused_bytes(page)
     if refused:
         return refused
-    tree = _parse(decode_html(page.body, page.headers.get("content-type")))
+    html = decode_html(page.body, page.headers.get("content-type"))
+    tree = _parse(html)
     if tree is None:
         return _reject(page, "not_html", "no HTML markup after decoding")
     signals = tuple(date_signals(tree, page.url))  # before anything prunes the tree
+    signals += tuple(site_clock(html))
     document = _extracted(tree, page.url)
     signals += tuple(_htmldate_signals(tree, page.url, document.date))
     try:
@@ -151,6 +158,22 @@ def date_signals(tree: HtmlElement, url: str) -> Iterator[DateSignal]:
     lead_images = [image.strip() for image in LEAD_IMAGE(tree) if URL_DATE.search(image)]
     if lead_images:
         yield DateSignal("image_url", lead_images[0])
+
+
+def site_clock(html: str) -> Iterator[DateSignal]:
+    """The UTC offset the site prints its times in: the commonest non-zero one on the page.
+
+    A CMS often stores the publication time in UTC, but the schedules, comments and other
+    stories a page also shows are printed on the newsroom's clock; that clock's offset tells
+    which day a UTC time just after midnight belonged to where it was published.
+    """
+    offsets = Counter(
+        f"{match['sign']}{match['h']}:{match['m']}"
+        for match in TIME_WITH_OFFSET.finditer(html)
+        if int(match["h"]) or int(match["m"])
+    )
+    if offsets:
+        yield DateSignal("site_offset", offsets.most_common(1)[0][0])
 
 
 def page_language(tree: HtmlElement) -> str | None:

@@ -39,6 +39,8 @@ KIND_RANK = {
     "fetch": 21,
 }
 FALLBACK_KINDS = frozenset({"listed", "fetch"})
+# Signals that say which clock the site keeps, never when a story was published.
+SITE_OFFSET = "site_offset"
 # A date that parsed but cannot be true, as opposed to text that is not a date at all.
 IMPLAUSIBLE = frozenset({"date_in_future", "date_before_earliest"})
 # Kinds that state the publication itself (not an edit, not a guess): when the chosen time is
@@ -108,7 +110,8 @@ def choose_published(
     """The best-ranked usable signal; a page cannot be published after it was fetched."""
     latest = min(now, fetched_at) if fetched_at else now
     skipped: list[tuple[DateSignal, str]] = []
-    for signal in sorted(signals, key=lambda s: KIND_RANK.get(s.kind, len(KIND_RANK))):
+    dates = [signal for signal in signals if signal.kind != SITE_OFFSET]
+    for signal in sorted(dates, key=lambda s: KIND_RANK.get(s.kind, len(KIND_RANK))):
         parsed = parse_date(signal.raw, tz_hint)
         reason = _unusable(parsed, earliest, latest + CLOCK_SKEW)
         if reason is None and parsed is not None:
@@ -134,7 +137,8 @@ def page_clock(
     written in UTC is often the CMS's storage format rather than the newsroom's clock, so the
     page's other statements of its publication decide: the same instant written with another
     offset gives that offset; a date-only one (the URL's /2020/02/17/, a date-only meta) within
-    the days the instant can fall on gives the day, while the offset stays unknown.
+    the days the instant can fall on gives the day, while the offset stays unknown. Failing
+    both, the offset the site prints its other times in is its clock.
     """
     written = parse_as_written(chosen.raw)
     if written is None or written.tzinfo is None:
@@ -148,8 +152,23 @@ def page_clock(
             return other.utcoffset(), instant.astimezone(other.tzinfo).date()
     days = [o.date() for o in others if o is not None and _is_date_only(o)]
     earliest, latest = (instant + WEST_MOST).date(), (instant + EAST_MOST).date()
-    day = next((d for d in days if earliest <= d <= latest), instant.date())
-    return (written.utcoffset(), day) if day == instant.date() else (None, day)
+    day = next((d for d in days if earliest <= d <= latest), None)
+    site = _site_offset(signals)
+    if day is not None and day != instant.date():
+        return None, day
+    if day is None and site is not None:
+        return site, instant.astimezone(timezone(site)).date()
+    return written.utcoffset(), instant.date()
+
+
+def _site_offset(signals: Sequence[DateSignal]) -> timedelta | None:
+    """The offset of the site's clock (``clean.site_clock``), if the page showed one."""
+    for signal in signals:
+        if signal.kind == SITE_OFFSET:
+            sign = -1 if signal.raw.startswith("-") else 1
+            hours, minutes = signal.raw[1:].split(":")
+            return sign * timedelta(hours=int(hours), minutes=int(minutes))
+    return None
 
 
 def on_page_clock(dated: PublishedDate) -> datetime | None:

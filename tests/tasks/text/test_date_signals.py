@@ -56,3 +56,17 @@ def test_a_date_stated_in_markup_is_htmldates_strong_signal_and_no_text_search_r
     )
     assert (found["meta"], found["htmldate"]) == ("2020-10-04", "2020-10-04")
     assert "htmldate_text" not in found
+
+
+def test_the_offset_a_site_prints_its_other_times_in_is_its_clock():
+    schedule = (
+        '<script>var schedule = [{"show": "News at 11", "date": "Fri, 01 May 2020 23:00:00 -0400"},'
+        ' {"show": "Morning", "date": "2020-05-02T06:00:00-04:00"},'
+        ' {"show": "Ad", "date": "2020-05-02T06:00:00+01:00"}];</script>'
+    )
+    assert signals(after=schedule)["site_offset"] == "-04:00"
+
+
+def test_times_printed_in_utc_say_nothing_of_the_sites_clock():
+    stamps = "<span>2020-08-25T00:23:33+00:00</span> <span>Tue Aug 25 2020 00:23:33 GMT+0000</span>"
+    assert "site_offset" not in signals(after=stamps)

@@ -231,3 +231,27 @@ def test_the_lead_images_upload_day_beats_a_date_found_only_in_the_text():
         DateSignal("image_url", "/uploads/2020/09/13/news/153257/lead.jpg"),
     )
     assert (chosen.source, chosen.local_date) == ("image_url", date(2020, 9, 13))
+
+
+def test_a_utc_time_with_nothing_else_dated_runs_on_the_clock_the_site_prints_times_in():
+    chosen = choose(
+        DateSignal("meta", "2020-05-02T02:54:29.000Z"),
+        DateSignal("site_offset", "-04:00"),
+    )
+    assert chosen.published_at == at(2020, 5, 2, 2, 54, 29)
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(hours=-4), date(2020, 5, 1))
+
+
+def test_the_sites_clock_is_never_a_publication_date():
+    assert choose(DateSignal("site_offset", "+02:00")) == Reject(
+        "date", "no_date_signal", None, None
+    )
+
+
+def test_the_pages_own_day_outranks_the_sites_clock():
+    chosen = choose(
+        DateSignal("json_ld", "2020-07-09T02:00:00Z"),
+        DateSignal("url", "https://news.example.com/2020/07/09/story"),
+        DateSignal("site_offset", "-04:00"),
+    )
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(0), date(2020, 7, 9))
