@@ -138,7 +138,8 @@ def page_clock(
     page's other statements of its publication decide: the same instant written with another
     offset gives that offset; a date-only one (the URL's /2020/02/17/, a date-only meta) within
     the days the instant can fall on gives the day, while the offset stays unknown. Failing
-    both, the offset the site prints its other times in is its clock.
+    both, the zone configured for the source is its clock, else the offset the site prints its
+    other times in.
     """
     written = parse_as_written(chosen.raw)
     if written is None or written.tzinfo is None:
@@ -153,10 +154,13 @@ def page_clock(
     days = [o.date() for o in others if o is not None and _is_date_only(o)]
     earliest, latest = (instant + WEST_MOST).date(), (instant + EAST_MOST).date()
     day = next((d for d in days if earliest <= d <= latest), None)
+    if day is not None:
+        return (written.utcoffset(), day) if day == instant.date() else (None, day)
+    if tz_hint != "UTC":  # a zone configured for the source: the operator knows its clock
+        local = instant.astimezone(_zone(tz_hint))
+        return local.utcoffset(), local.date()
     site = _site_offset(signals)
-    if day is not None and day != instant.date():
-        return None, day
-    if day is None and site is not None:
+    if site is not None:
         return site, instant.astimezone(timezone(site)).date()
     return written.utcoffset(), instant.date()
 

@@ -255,3 +255,12 @@ def test_the_pages_own_day_outranks_the_sites_clock():
         DateSignal("site_offset", "-04:00"),
     )
     assert (chosen.utc_offset, chosen.local_date) == (timedelta(0), date(2020, 7, 9))
+
+
+def test_a_utc_time_runs_on_the_zone_configured_for_the_source_before_the_sites_printed_clock():
+    chosen = choose_in(
+        "America/Toronto",
+        DateSignal("json_ld", "2020-08-25T00:23:33.312Z"),
+        DateSignal("site_offset", "+01:00"),
+    )
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(hours=-4), date(2020, 8, 24))
