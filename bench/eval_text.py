@@ -90,8 +90,9 @@ def extraction_scores(eval_dir: Path, limit: int | None = None, *, timing: bool 
 def pubdate_scores(eval_dir: Path, limit: int | None = None) -> dict:
     """Exact-day accuracy of the chosen date, the no-date share, and each signal kind's record.
 
-    The day compared is the day as the page wrote it (in its own offset): the annotators read
-    local days, and a UTC day would mark a late-evening story in Kyiv or New York wrong. A page
+    The day compared is the one the pipeline files the story under, ``published_local_date``
+    (the day in the page's own offset): the annotators read local days, and a UTC day would
+    mark a late-evening story in Kyiv or New York wrong. A page
     the annotators found undated (NaN in the ground truth) counts as right when we return no
     date. Pages are cleaned with no minimum body length, so every page's date is judged, even
     ones the pipeline would reject as too short.
@@ -118,7 +119,7 @@ def pubdate_scores(eval_dir: Path, limit: int | None = None) -> dict:
             correct += expected is None
             continue
         chosen[dated.source] += 1
-        correct += _day_as_written(dated.raw) == expected
+        correct += dated.local_date == expected
     return {
         "pages": len(entries),
         "exact_day_accuracy": round(correct / len(entries), 4),

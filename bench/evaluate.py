@@ -59,6 +59,18 @@ def _type_model(eval_dir: Path) -> dict[str, Any]:
 def tables(report: dict[str, dict]) -> str:
     """The incident figures as the issue tracker and the README show them."""
     lines: list[str] = []
+    if "extraction" in report:
+        ours = report["extraction"]["ours"]
+        lines += [
+            f"text extraction, {report['extraction']['documents']} pages: F1 {ours['f1']:.4f} "
+            f"(P {ours['precision']:.3f}, R {ours['recall']:.3f})"
+        ]
+    if "pubdates" in report:
+        dates = report["pubdates"]
+        lines += [
+            f"publication date, {dates['pages']} pages: exact local day "
+            f"{dates['exact_day_accuracy']:.3f}, no date returned {dates['no_date_share']:.3f}"
+        ]
     if "acled" in report:
         acled = report["acled"]
         lines += [f"acled-dev, {acled['notes']} notes ({acled['folds']}-fold for the type model)"]

@@ -15,7 +15,7 @@ from tasks.dedupe.copies import content_hash, figures, signature
 from tasks.dedupe.urls import article_id, canonical_url
 from tasks.records import CleanPage, DateSignal, PublishedDate, RawPage, Reject
 from tasks.text.clean import clean_page
-from tasks.text.pubdate import choose_published
+from tasks.text.pubdate import choose_published, offset_minutes
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class ArticleRecord:
     published_at_source: str
     published_at_raw: str | None
     published_is_fallback: bool
+    published_tz_offset: int | None  # minutes east of UTC the page's clock runs; None unknown
+    published_local_date: date  # the publication day as the page shows it
     word_count: int
     content_hash: str
     signature: bytes
@@ -166,6 +168,8 @@ def _article(
         published_at_source=dated.source,
         published_at_raw=dated.raw,
         published_is_fallback=dated.is_fallback,
+        published_tz_offset=offset_minutes(dated.utc_offset),
+        published_local_date=dated.local_date,
         word_count=len(cleaned.body.split()),
         content_hash=content_hash(cleaned.body),
         signature=signature(cleaned.body, permutations),

@@ -7,7 +7,7 @@ warehouse can load a batch of them from Arrow in one statement.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,7 @@ class PublishedDate:
     # The page's own signals passed over as implausible (in the future, before the earliest
     # date), each with why: a fallback date is explainable only with them.
     discarded: tuple[tuple[DateSignal, str], ...] = ()
+    # The page's own clock: its UTC offset (None when it wrote only UTC and its URL or a
+    # date-only statement puts the story on another day) and the day its readers saw.
+    utc_offset: timedelta | None = None
+    local_date: date | None = None

@@ -22,6 +22,7 @@ ARTICLES_SCHEMA = pa.schema(
      ("body", pa.string()), ("byline", pa.string()), ("language", pa.string()),
      ("published_at", TS), ("published_at_source", pa.string()),
      ("published_at_raw", pa.string()), ("published_is_fallback", pa.bool_()),
+     ("published_tz_offset", pa.int16()), ("published_local_date", pa.date32()),
      ("word_count", pa.int32()), ("content_hash", pa.string()), ("first_seen_at", TS),
      ("updated_at", TS)]
 )  # fmt: skip
@@ -39,6 +40,8 @@ ARTICLE_UPDATE = (
     "UPDATE SET title = s.title, body = s.body, byline = s.byline, language = s.language, "
     "published_at = s.published_at, published_at_source = s.published_at_source, "
     "published_at_raw = s.published_at_raw, published_is_fallback = s.published_is_fallback, "
+    "published_tz_offset = s.published_tz_offset, "
+    "published_local_date = s.published_local_date, "
     "word_count = s.word_count, content_hash = s.content_hash, run_id = s.run_id, "
     "updated_at = s.updated_at"
 )

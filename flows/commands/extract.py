@@ -5,8 +5,11 @@ out wrong in a run can be re-examined by hand, and extraction can be compared wi
 
     newsdesk extract saved/*.html.gz --url https://example.org/2020/10/04/story
 
-``published_at`` is null when the page itself states no usable date: there is no feed date or
-fetch time to fall back on here, and inventing one would hide the problem being looked at.
+``published_at`` is written in the page's own offset (``2020-02-15T00:30:00+02:00``, not the
+UTC instant's 14 February), and ``published_local_date`` is the day the page shows: UTC when the
+page wrote only UTC and its URL dates it another day, since its offset is then unknown. Both are
+null when the page itself states no usable date: there is no feed date or fetch time to fall
+back on here, and inventing one would hide the problem being looked at.
 """
 
 from __future__ import annotations
@@ -24,9 +27,16 @@ from flows.commands.options import zone_option
 from flows.commands.progress import progress_bar
 from tasks.records import PublishedDate, RawPage, Reject
 from tasks.text.clean import clean_page
-from tasks.text.pubdate import choose_published
+from tasks.text.pubdate import choose_published, on_page_clock
 
-OUTPUT_FIELDS = ("title", "body", "language", "published_at", "published_at_source")
+OUTPUT_FIELDS = (
+    "title",
+    "body",
+    "language",
+    "published_at",
+    "published_local_date",
+    "published_at_source",
+)
 
 
 def extract(
@@ -74,8 +84,13 @@ def extracted_record(
         now=now,
     )
     record.update(title=cleaned.title, body=cleaned.body, language=cleaned.language)
-    if isinstance(dated, PublishedDate) and dated.published_at is not None:
-        record.update(published_at=dated.published_at.isoformat(), published_at_source=dated.source)
+    page_time = on_page_clock(dated) if isinstance(dated, PublishedDate) else None
+    if isinstance(dated, PublishedDate) and page_time is not None:
+        record.update(
+            published_at=page_time.isoformat(),
+            published_local_date=dated.local_date.isoformat(),
+            published_at_source=dated.source,
+        )
     return record
 
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 import trafilatura
 from cssselect import SelectorError
+from htmldate import find_date
 from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement
-from trafilatura.settings import Document
+from trafilatura.settings import Document, set_date_params
 
 from config.settings import Settings
 from tasks.records import CleanPage, DateSignal, RawPage, Reject
@@ -80,10 +82,17 @@ TIME_ELEMENTS = XPath(
 )
 DATELINE_ELEMENTS = XPath(
     "//*[not(self::script or self::style or self::time or self::meta)]"
-    "[re:test(concat(@class, ' ', @id), 'date|publish|posted|timestamp|dateline', 'i')]",
+    "[re:test(concat(@class, ' ', @id), 'date|publish|posted|time|dateline', 'i')]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
 DATELINE_MAX_CHARS = 80
+# A clock time followed by its offset, as ISO 8601 and RFC 822 write it: "23:00:00 -0400".
+TIME_WITH_OFFSET = re.compile(
+    r"\b\d\d:\d\d(?::\d\d(?:\.\d+)?)?\s?(?:GMT|UTC)?(?P<sign>[+-])(?P<h>\d\d):?(?P<m>\d\d)\b"
+)
+LEAD_IMAGE = XPath(
+    "//meta[@property='og:image' or @name='og:image' or @name='twitter:image']/@content"
+)
 # A label, punctuation, then a short headline: a teaser for another story, not this one's text.
 TEASER = re.compile(
     r"^(?:READ MORE|Read more|READ ALSO|Read also|ALSO READ|Also read|RELATED|Related|"
@@ -106,13 +115,14 @@ def clean_page(
     refused = _refused_bytes(page)
     if refused:
         return refused
-    tree = _parse(decode_html(page.body, page.headers.get("content-type")))
+    html = decode_html(page.body, page.headers.get("content-type"))
+    tree = _parse(html)
     if tree is None:
         return _reject(page, "not_html", "no HTML markup after decoding")
     signals = tuple(date_signals(tree, page.url))  # before anything prunes the tree
+    signals += tuple(site_clock(html))
     document = _extracted(tree, page.url)
-    if document.date:
-        signals += (DateSignal("htmldate", document.date),)
+    signals += tuple(_htmldate_signals(tree, page.url, document.date))
     try:
         body = _selected_body(tree, body_selector) if body_selector else document.text or ""
     except SelectorError as exc:
@@ -145,6 +155,25 @@ def date_signals(tree: HtmlElement, url: str) -> Iterator[DateSignal]:
     dateline = _dateline(tree)
     if dateline:
         yield DateSignal("dateline", dateline)
+    lead_images = [image.strip() for image in LEAD_IMAGE(tree) if URL_DATE.search(image)]
+    if lead_images:
+        yield DateSignal("image_url", lead_images[0])
+
+
+def site_clock(html: str) -> Iterator[DateSignal]:
+    """The UTC offset the site prints its times in: the commonest non-zero one on the page.
+
+    A CMS often stores the publication time in UTC, but the schedules, comments and other
+    stories a page also shows are printed on the newsroom's clock; that clock's offset tells
+    which day a UTC time just after midnight belonged to where it was published.
+    """
+    offsets = Counter(
+        f"{match['sign']}{match['h']}:{match['m']}"
+        for match in TIME_WITH_OFFSET.finditer(html)
+        if int(match["h"]) or int(match["m"])
+    )
+    if offsets:
+        yield DateSignal("site_offset", offsets.most_common(1)[0][0])
 
 
 def page_language(tree: HtmlElement) -> str | None:
@@ -242,9 +271,30 @@ def _dateline(tree: HtmlElement) -> str | None:
 def _extracted(tree: HtmlElement, url: str) -> Document:
     """trafilatura's body and metadata; htmldate runs inside it on the same tree."""
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        # htmldate's markup search only: its search of the text runs apart, as a weaker signal.
+        date_extraction_params=set_date_params(extensive=False),
     )
     return document if isinstance(document, Document) else Document()
+
+
+def _htmldate_signals(tree: HtmlElement, url: str, markup_date: str | None) -> Iterator[DateSignal]:
+    """htmldate's date from the page's markup; failing that, its search of the page's text.
+
+    The text search finds any date on the page (today's date in the header, a related story's,
+    a copyright line), so it ranks below every date the page states as its own. When it finds
+    only a year (a copyright line, most often) it answers 1 January: that is no day at all.
+    """
+    if markup_date:
+        yield DateSignal("htmldate", markup_date)
+        return
+    found = find_date(tree, url=url, extensive_search=True, original_date=True)
+    if found and not found.endswith("-01-01"):
+        yield DateSignal("htmldate_text", found)
 
 
 def _selected_body(tree: HtmlElement, selector: str) -> str:

@@ -34,9 +34,10 @@ def test_each_file_gives_one_json_line_with_its_dated_article(tmp_path):
     assert line["body"].startswith("STEPANAKERT, Oct 4")
     assert line["language"] == "en"
     assert (line["published_at"], line["published_at_source"]) == (
-        "2020-10-04T05:15:00+00:00",
+        "2020-10-04T09:15:00+04:00",
         "meta",
     )
+    assert line["published_local_date"] == "2020-10-04"
 
 
 def test_a_page_without_a_date_has_null_published_at_not_the_fetch_time(tmp_path):

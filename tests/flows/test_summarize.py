@@ -52,7 +52,7 @@ def add_article(con, article_id: str, source_id: str, body: str, published: date
     url = f"https://{source_id}.test/{article_id}"
     con.execute(
         "INSERT INTO articles VALUES (?, ?, ?, ?, 'r', NULL, ?, NULL, 'en', ?, 'meta', NULL, "
-        "false, 1, ?, ?, ?)",
+        "false, 1, ?, ?, ?, NULL, NULL)",
         [article_id, url, url, source_id, body, published, article_id, published, published],
     )
 

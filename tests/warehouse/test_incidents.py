@@ -51,7 +51,7 @@ def store_reports(con, reports: list[Report], run_id: str = "run-1") -> tuple[in
 def add_article(con, article_id: str, published: datetime = PUBLISHED, source_id: str = "wire"):
     con.execute(
         "INSERT INTO articles VALUES (?, ?, ?, ?, 'r', NULL, 'body', NULL, 'en', ?, 'meta', NULL,"
-        " false, 1, ?, ?, ?)",
+        " false, 1, ?, ?, ?, NULL, NULL)",
         [article_id, f"https://{source_id}.test/{article_id}", f"https://{source_id}.test/"
          f"{article_id}", source_id, published, article_id, published, published],
     )  # fmt: skip

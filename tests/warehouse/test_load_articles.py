@@ -1,6 +1,7 @@
 """Loading batches into a real DuckDB file: re-processing rewrites the links, never strands them."""
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -40,6 +41,8 @@ def record(name: str, body: str, published: datetime, *, url: str | None = None)
         published_at_source="meta",
         published_at_raw=None,
         published_is_fallback=False,
+        published_tz_offset=0,
+        published_local_date=published.date(),
         word_count=len(body.split()),
         content_hash=content_hash(body),
         signature=signature(body),
@@ -132,3 +135,17 @@ def test_a_rejected_copy_is_retired_and_the_story_keeps_its_canonical(con):
     load(con, rejects=(rejected(b.url),))
     assert stories(con) == ["a"]
     assert links(con) == [("c", "a", "exact")]
+
+
+def test_an_article_keeps_its_utc_instant_and_the_day_and_offset_its_page_showed(con):
+    just_after_midnight_in_kyiv = datetime(2020, 2, 14, 22, 30, tzinfo=UTC)
+    article = replace(
+        record("kyiv", WIRE, just_after_midnight_in_kyiv),
+        published_tz_offset=120,
+        published_local_date=date(2020, 2, 15),
+    )
+    load(con, article)
+    row = con.execute(
+        "SELECT published_at, published_tz_offset, published_local_date FROM unique_stories"
+    ).fetchone()
+    assert row == (just_after_midnight_in_kyiv, 120, date(2020, 2, 15))

@@ -75,6 +75,7 @@ def test_every_date_the_page_states_is_a_signal(cleaned):
         "url": URL,
         "dateline": "4 October 2020 09:15 GMT+4",
         "htmldate": "2020-10-04",
+        "site_offset": "+04:00",
     }
 
 

@@ -1,9 +1,15 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tasks.records import DateSignal, PublishedDate, Reject
-from tasks.text.pubdate import choose_published, parse_as_written, parse_date
+from tasks.text.pubdate import (
+    choose_published,
+    offset_minutes,
+    on_page_clock,
+    parse_as_written,
+    parse_date,
+)
 
 NOW = datetime(2020, 10, 10, 12, 0, tzinfo=UTC)
 EARLIEST = date(1990, 1, 1)
@@ -80,7 +86,11 @@ def test_structured_publication_date_beats_modified_url_and_dateline():
         DateSignal("meta_modified", "2020-10-05T10:00:00Z"),
         DateSignal("json_ld", "2020-10-04T09:00:00Z"),
     )
-    assert chosen == PublishedDate(at(2020, 10, 4, 9), "json_ld", "2020-10-04T09:00:00Z")
+    assert (chosen.published_at, chosen.source, chosen.raw) == (
+        at(2020, 10, 4, 9),
+        "json_ld",
+        "2020-10-04T09:00:00Z",
+    )
 
 
 def test_modified_date_is_used_when_no_publication_date_is_stated():
@@ -120,8 +130,11 @@ def test_feed_date_is_the_flagged_fallback_when_the_page_has_no_usable_date():
         DateSignal("fetch", "2020-10-10T11:00:00Z"),
         DateSignal("listed", "Sun, 04 Oct 2020 14:32:00 GMT"),
     )
-    assert chosen == PublishedDate(
-        at(2020, 10, 4, 14, 32), "listed", "Sun, 04 Oct 2020 14:32:00 GMT", is_fallback=True
+    assert (chosen.published_at, chosen.source, chosen.raw, chosen.is_fallback) == (
+        at(2020, 10, 4, 14, 32),
+        "listed",
+        "Sun, 04 Oct 2020 14:32:00 GMT",
+        True,
     )
 
 
@@ -139,3 +152,115 @@ def test_only_a_future_date_is_a_date_reject_naming_it():
 
 def test_no_signal_at_all_is_a_date_reject():
     assert choose() == Reject("date", "no_date_signal", None, None)
+
+
+def choose_in(tz_hint: str, *signals: DateSignal) -> PublishedDate:
+    return choose_published(signals, tz_hint=tz_hint, fetched_at=None, earliest=EARLIEST, now=NOW)
+
+
+def test_a_time_written_with_an_offset_keeps_it_and_its_day_while_published_at_is_utc():
+    chosen = choose(DateSignal("meta", "2020-02-15T00:30:00+02:00"))
+    assert chosen.published_at == at(2020, 2, 14, 22, 30)
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(hours=2), date(2020, 2, 15))
+    assert on_page_clock(chosen).isoformat() == "2020-02-15T00:30:00+02:00"
+    assert offset_minutes(chosen.utc_offset) == 120
+
+
+def test_a_naive_time_runs_on_the_source_clock():
+    chosen = choose_in("Europe/Kyiv", DateSignal("time", "2020-10-04 00:30"))
+    assert chosen.published_at == at(2020, 10, 3, 21, 30)
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(hours=3), date(2020, 10, 4))
+
+
+def test_a_utc_time_takes_the_offset_another_signal_writes_for_the_same_instant():
+    chosen = choose(
+        DateSignal("meta", "2020-09-24T23:59:50+00:00"),
+        DateSignal("json_ld", "2020-09-25T01:59:50+02:00"),
+    )
+    assert (chosen.source, chosen.published_at) == ("meta", at(2020, 9, 24, 23, 59, 50))
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(hours=2), date(2020, 9, 25))
+
+
+def test_a_utc_time_after_local_midnight_in_the_americas_takes_the_urls_day():
+    chosen = choose(
+        DateSignal("json_ld", "2020-02-18T02:18:11Z"),
+        DateSignal("url", "https://news.example.com/2020/02/17/story/"),
+    )
+    assert chosen.published_at == at(2020, 2, 18, 2, 18, 11)
+    assert (chosen.utc_offset, chosen.local_date) == (None, date(2020, 2, 17))
+    assert on_page_clock(chosen) == chosen.published_at
+
+
+def test_a_utc_evening_time_takes_the_next_day_a_date_only_time_element_states():
+    chosen = choose(
+        DateSignal("json_ld", "2020-09-05T23:15:0Z"),
+        DateSignal("time", "06.09.2020"),
+    )
+    assert chosen.published_at == at(2020, 9, 5, 23, 15)
+    assert chosen.local_date == date(2020, 9, 6)
+
+
+def test_a_url_dated_the_day_before_a_utc_morning_time_is_the_slugs_day_not_the_pages():
+    chosen = choose(
+        DateSignal("json_ld", "2020-07-09T10:04:04Z"),
+        DateSignal("url", "https://news.example.com/politics/2020/07/08/story/"),
+    )
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(0), date(2020, 7, 9))
+
+
+def test_a_modified_date_on_another_day_never_moves_the_publication_day():
+    chosen = choose(
+        DateSignal("json_ld", "2020-03-01T23:00:00Z"),
+        DateSignal("meta_modified", "2020-03-02"),
+    )
+    assert chosen.local_date == date(2020, 3, 1)
+
+
+def test_htmldate_text_search_ranks_below_every_date_the_page_states_as_its_own():
+    chosen = choose(
+        DateSignal("htmldate_text", "2015-07-21"),
+        DateSignal("image_url", "https://cdn.example.com/uploads/2020/07/11/lead.jpg"),
+        DateSignal("dateline", "2020年07月12日"),
+    )
+    assert (chosen.source, chosen.local_date) == ("dateline", date(2020, 7, 12))
+
+
+def test_the_lead_images_upload_day_beats_a_date_found_only_in_the_text():
+    chosen = choose(
+        DateSignal("htmldate_text", "2015-07-21"),
+        DateSignal("image_url", "/uploads/2020/09/13/news/153257/lead.jpg"),
+    )
+    assert (chosen.source, chosen.local_date) == ("image_url", date(2020, 9, 13))
+
+
+def test_a_utc_time_with_nothing_else_dated_runs_on_the_clock_the_site_prints_times_in():
+    chosen = choose(
+        DateSignal("meta", "2020-05-02T02:54:29.000Z"),
+        DateSignal("site_offset", "-04:00"),
+    )
+    assert chosen.published_at == at(2020, 5, 2, 2, 54, 29)
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(hours=-4), date(2020, 5, 1))
+
+
+def test_the_sites_clock_is_never_a_publication_date():
+    assert choose(DateSignal("site_offset", "+02:00")) == Reject(
+        "date", "no_date_signal", None, None
+    )
+
+
+def test_the_pages_own_day_outranks_the_sites_clock():
+    chosen = choose(
+        DateSignal("json_ld", "2020-07-09T02:00:00Z"),
+        DateSignal("url", "https://news.example.com/2020/07/09/story"),
+        DateSignal("site_offset", "-04:00"),
+    )
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(0), date(2020, 7, 9))
+
+
+def test_a_utc_time_runs_on_the_zone_configured_for_the_source_before_the_sites_printed_clock():
+    chosen = choose_in(
+        "America/Toronto",
+        DateSignal("json_ld", "2020-08-25T00:23:33.312Z"),
+        DateSignal("site_offset", "+01:00"),
+    )
+    assert (chosen.utc_offset, chosen.local_date) == (timedelta(hours=-4), date(2020, 8, 24))
