@@ -142,7 +142,7 @@ def page_clock(
     """
     written = parse_as_written(chosen.raw)
     if written is None or written.tzinfo is None:
-        local = instant.astimezone(_zone(tz_hint))
+        local = instant.astimezone(ZoneInfo(tz_hint))
         return local.utcoffset(), local.date()
     if written.utcoffset() or chosen.kind not in CLOCK_KINDS:
         return written.utcoffset(), written.date()
@@ -156,7 +156,7 @@ def page_clock(
     if day is not None:
         return (written.utcoffset(), day) if day == instant.date() else (None, day)
     if tz_hint != "UTC":  # a zone configured for the source: the operator knows its clock
-        local = instant.astimezone(_zone(tz_hint))
+        local = instant.astimezone(ZoneInfo(tz_hint))
         return local.utcoffset(), local.date()
     site = _site_offset(signals)
     if site is not None:

@@ -7,3 +7,13 @@ ALTER TABLE articles ADD COLUMN published_local_date DATE;     -- the publicatio
 -- Rows dated before this column existed keep the day they were grouped by until reprocessed
 -- (`newsdesk reprocess` recomputes both from the stored page).
 UPDATE articles SET published_local_date = CAST(timezone('UTC', published_at) AS DATE);
+
+-- A view keeps the columns it had when it was made: make it again so it has the two new ones.
+CREATE OR REPLACE VIEW unique_stories AS
+SELECT a.*,
+       (SELECT count(*) FROM article_duplicates d
+         WHERE d.canonical_article_id = a.article_id AND d.method <> 'url') AS copies
+FROM articles a
+WHERE a.article_id NOT IN (
+    SELECT member_article_id FROM article_duplicates
+    WHERE member_article_id IS NOT NULL AND method IN ('exact', 'near'));
