@@ -10,7 +10,8 @@ Sections (``--only`` picks some, comma-separated; the whole takes a long while):
 - ``incidents``: incident extraction, texts per second on one core;
 - ``near_duplicates``: MinHash dedupe at 100k and 1M articles.
 
-Absolute times drift on a shared machine; ratios are measured side by side in one run.
+Absolute times drift on a shared machine; ratios are measured side by side in one run. Run it
+through ``make bench``, which gives Prefect's temporary server time to start on a busy machine.
 
     .venv/bin/python -m bench.run_all --eval-dir ../shared/eval [--only ingest,warehouse]
         [--copies 6] [--articles 1000000] [--incidents 300000] [--notes 1000] [--json out.json]
