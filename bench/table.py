@@ -28,7 +28,7 @@ def against(
     name: str, value: float, target: float, *, unit: str = "", at_least: bool = False
 ) -> Figure:
     """A figure with a numeric target: at most ``target`` unless ``at_least``."""
-    shown = f"{value:,.3g}{unit}" if abs(value) < 100 else f"{value:,.0f}{unit}"
+    shown = f"{value:,.4g}{unit}" if abs(value) < 100 else f"{value:,.0f}{unit}"
     sign = "≥" if at_least else "<"
     met = value >= target if at_least else value < target
     return Figure(name, shown, f"{sign} {target:g}{unit}", met)
