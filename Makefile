@@ -50,8 +50,11 @@ lint: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m bench.evaluate --eval-dir $(EVAL)
 
+# One markdown table of every performance figure (long: BENCH="--only ingest,rerun" for a part,
+# --articles/--incidents/--copies for smaller sizes; see bench/run_all.py).
+BENCH ?=
 bench: $(STAMP)
-	$(BIN)/python -m bench.throughput --eval-dir $(EVAL)
+	$(BIN)/python -m bench.run_all --eval-dir $(EVAL) $(BENCH)
 
 # Rebuild config/models/event_types.npz and its MODEL_CARD.md from acled-dev (a few minutes).
 train: $(STAMP)

@@ -15,6 +15,7 @@ By hand: ``newsdesk ingest [--source sample] [--db data/newsdesk.duckdb]``, or
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -59,24 +60,27 @@ def ingest(
     counts = IngestCounts(sources=[s.id for s in selected])
     with flow_process(log=logger.info):
         try:
-            harvests = [] if reprocess else _harvest_all(selected, settings, logger.warning)
+            with counts.clock.timed("discover_fetch"):
+                harvests = [] if reprocess else _harvest_all(selected, settings, logger.warning)
         except (TerminationSignal, KeyboardInterrupt) as exc:
             record_stopped(settings, run_id, "ingest", parameters, exc, log=logger.info)
             raise
-        with writer(settings, log=logger.info) as con:
+        with writer(settings, log=logger.info, clock=counts.clock) as con:
             counts.crashed_runs_closed = start_run(con, run_id, "ingest", parameters)
             upsert_sources(con, configured.values())
             try:
                 if reprocess:
                     queue_reprocessing(con, [s.id for s in selected])
-                _store_all(con, run_id, harvests, counts)
+                with counts.clock.timed("store"):
+                    _store_all(con, run_id, harvests, counts)
                 _process_pending(con, run_id, configured, settings, window, counts)
             except Exception as exc:
                 finish_run(con, run_id, status="failed", counts=counts.as_dict(), error=repr(exc))
                 raise
             finish_run(con, run_id, status=counts.status, counts=counts.as_dict())
     steps.publish_counts(counts)
-    summarize(db_path=str(settings.db_path))
+    with counts.clock.timed("summarize"):  # its own publish included
+        summarize(db_path=str(settings.db_path))
     return counts.as_dict()
 
 
@@ -134,10 +138,13 @@ def _process_pending(con, run_id: str, sources, settings: Settings, window, coun
 
     The cursor walks pending pages in order, so pages a window leaves pending are passed once.
     """
-    state = load_articles.open_dedupe(con, settings)
+    with counts.clock.timed("dedupe"):
+        state = load_articles.open_dedupe(con, settings)
     now = datetime.now(UTC)
     cursor = None
     while pages := pending_pages(con, limit=settings.process_batch_size, after=cursor):
+        started = time.perf_counter()
         batch = steps.process(pages, sources, settings, now, window)
+        counts.clock.spread(time.perf_counter() - started, batch.clock.seconds)
         steps.load_batch(con, run_id, batch, state, counts)
         cursor = (pages[-1].fetched_at, pages[-1].url)

@@ -14,6 +14,7 @@ from config.sources import Source
 from tasks.dedupe.copies import content_hash, figures, signature
 from tasks.dedupe.urls import article_id, canonical_url
 from tasks.records import CleanPage, DateSignal, PublishedDate, RawPage, Reject
+from tasks.run_counts import StageClock
 from tasks.text.clean import clean_page
 from tasks.text.pubdate import choose_published, offset_minutes
 
@@ -51,6 +52,8 @@ class ProcessedBatch:
     # Rejects of a part of a page that still loaded (a discarded date): recorded to explain the
     # article, never a reason to retire it as ``rejects`` are.
     flagged: list[Reject] = field(default_factory=list)
+    # Seconds this batch spent cleaning, dating and fingerprinting, wherever it ran.
+    clock: StageClock = field(default_factory=StageClock, compare=False)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,9 @@ def process_pages(
     for page in pages:
         flagged: Reject | None = None
         try:
-            outcome, flagged = _process_page(page, sources.get(page.source_id), settings, now)
+            outcome, flagged = _process_page(
+                page, sources.get(page.source_id), settings, now, batch.clock
+            )
         except Exception as exc:  # a parser bug on one page must not stall every later run
             outcome = Reject("clean", "internal_error", page.source_id, page.url, repr(exc)[:500])
         if isinstance(outcome, Reject):
@@ -106,29 +111,31 @@ def process_pages(
 
 
 def _process_page(
-    page: RawPage, source: Source | None, settings: Settings, now: datetime
+    page: RawPage, source: Source | None, settings: Settings, now: datetime, clock: StageClock
 ) -> tuple[ArticleRecord | Reject, Reject | None]:
     """The page's article or reject, and a flag when its own date was discarded."""
-    cleaned = clean_page(
-        page,
-        body_selector=source.body_selector if source else None,
-        language_hint=source.language if source else None,
-        min_words=settings.min_body_words,
-    )
+    with clock.timed("clean"):
+        cleaned = clean_page(
+            page,
+            body_selector=source.body_selector if source else None,
+            language_hint=source.language if source else None,
+            min_words=settings.min_body_words,
+        )
     if isinstance(cleaned, Reject):
         return cleaned, None
-    dated = choose_published(
-        _with_fallbacks(cleaned.date_signals, page),
-        tz_hint=source.timezone if source else "UTC",
-        fetched_at=page.fetched_at,
-        earliest=date.fromisoformat(settings.earliest_date),
-        now=now,
-    )
+    with clock.timed("date"):
+        dated = choose_published(
+            _with_fallbacks(cleaned.date_signals, page),
+            tz_hint=source.timezone if source else "UTC",
+            fetched_at=page.fetched_at,
+            earliest=date.fromisoformat(settings.earliest_date),
+            now=now,
+        )
     if isinstance(dated, Reject):
         return _attributed(dated, page), None
-    return _article(page, cleaned, dated, settings.minhash_permutations), _discarded_date(
-        dated, page
-    )
+    with clock.timed("dedupe"):  # canonical URL, content hash and MinHash signature
+        article = _article(page, cleaned, dated, settings.minhash_permutations)
+    return article, _discarded_date(dated, page)
 
 
 def _with_fallbacks(signals: Sequence[DateSignal], page: RawPage) -> tuple[DateSignal, ...]:

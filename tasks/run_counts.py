@@ -2,13 +2,56 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from tasks.fetching.harvest import Harvest
 from tasks.records import Reject
+
+
+@dataclass
+class StageClock:
+    """Wall seconds per stage, so a run says where its time went (``stage_seconds``).
+
+    A stage timed inside another pauses the outer one: each second is counted once, under the
+    innermost stage, and the stages add up to no more than the run.
+    """
+
+    seconds: Counter = field(default_factory=Counter)
+    now: Callable[[], float] = time.perf_counter
+    _running: list[str] = field(default_factory=list)
+    _since: float = 0.0
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        self._switch()
+        self._running.append(stage)
+        try:
+            yield
+        finally:
+            self._switch()
+            self._running.pop()
+
+    def spread(self, seconds: float, weights: Mapping[str, float]) -> None:
+        """Wall seconds of work measured elsewhere (a batch, maybe in other processes), shared
+        among its stages in the proportions of that work's own clock."""
+        total = sum(weights.values())
+        for stage, weight in weights.items():
+            self.seconds[stage] += seconds * weight / total if total else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {stage: round(value, 3) for stage, value in self.seconds.items()}
+
+    def _switch(self) -> None:
+        now = self.now()
+        if self._running:
+            self.seconds[self._running[-1]] += now - self._since
+        self._since = now
 
 
 @dataclass
@@ -26,6 +69,7 @@ class IngestCounts:
     outside_window: int = 0
     crashed_runs_closed: int = 0
     touched_days: set[date] = field(default_factory=set)
+    clock: StageClock = field(default_factory=StageClock)
 
     def add_harvest(self, harvest: Harvest) -> None:
         self.links_found += harvest.links_found
@@ -65,6 +109,7 @@ class IngestCounts:
             "outside_window": self.outside_window,
             "crashed_runs_closed": self.crashed_runs_closed,
             "touched_days": sorted(d.isoformat() for d in self.touched_days),
+            "stage_seconds": self.clock.as_dict(),
         }
 
     def table(self) -> list[dict[str, Any]]:
@@ -73,4 +118,5 @@ class IngestCounts:
         flat |= {f"duplicates_{k}": v for k, v in self.duplicates.items()}
         flat |= {f"rejects_{k}": v for k, v in self.rejects.items()}
         flat["failed_sources"] = len(self.failed_sources)
+        flat |= {f"seconds_{k}": v for k, v in self.clock.as_dict().items()}
         return [{"measure": k, "count": v} for k, v in flat.items()]

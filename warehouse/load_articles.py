@@ -54,12 +54,13 @@ def load_batch(
     counts: IngestCounts,
 ) -> None:
     """Retire what rejected pages gave before, load the rest, rewrite the clusters it touched."""
-    with loads.transaction(con):
+    with counts.clock.timed("load"), loads.transaction(con):
         retired = articles.retire_pages(con, _rejected_pages(batch))
         owners = articles.owners_of(con, [r.canonical_url for r in batch.articles])
         keep, variants = split_url_variants(batch.articles, owners)
         articles.upsert_articles(con, run_id, [asdict(r) for r in keep])
-        copies = assign_duplicates([_candidate(r) for r in keep], index, retired)
+        with counts.clock.timed("dedupe"):
+            copies = assign_duplicates([_candidate(r) for r in keep], index, retired)
         articles.forget_copies(con, copies.members)
         rows = [(v.url, None, v.article_id, "url", 1.0) for v in variants]
         articles.record_duplicates(con, run_id, rows + [astuple(link) for link in copies.links])

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from config.settings import Settings
+from tasks.run_counts import StageClock
 from warehouse import snapshot
 from warehouse.db import connect
 from warehouse.runs import cancel_running, start_run
@@ -123,7 +124,9 @@ def _is_stop(exc: BaseException) -> bool:
 
 
 @contextmanager
-def writer(settings: Settings, *, log: Log = print) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(
+    settings: Settings, *, log: Log = print, clock: StageClock | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """The only way to write: lock, open the working database, publish when the run succeeded.
 
     Every stage commits in its own transactions (an open one is rolled back by
@@ -131,7 +134,7 @@ def writer(settings: Settings, *, log: Log = print) -> Iterator[duckdb.DuckDBPyC
     stopped part-way; but only a successful run publishes, since a failure may be the file
     itself. A failed or stopped run's committed work and its row reach the snapshot with the
     next good run. A run stopped by a signal is recorded ``cancelled`` and not published, so
-    the stop is not delayed by a copy of the whole database.
+    the stop is not delayed by a copy of the whole database. ``clock`` times the publish.
     """
     with writer_lock(settings.db_path, log=log):
         for leftover in snapshot.remove_leftovers(settings.db_path, settings.work_db_path):
@@ -146,9 +149,10 @@ def writer(settings: Settings, *, log: Log = print) -> Iterator[duckdb.DuckDBPyC
             if isinstance(exc, duckdb.Error) and snapshot.is_damage(exc):
                 raise WarehouseDamagedError(_damage_advice(settings, exc)) from exc
             raise
-        con.execute("CHECKPOINT")
-        con.close()
-        publish(settings)
+        with (clock or StageClock()).timed("publish"):
+            con.execute("CHECKPOINT")
+            con.close()
+            publish(settings)
 
 
 def _damage_advice(settings: Settings, exc: BaseException) -> str:

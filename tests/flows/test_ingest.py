@@ -163,6 +163,17 @@ class TestIngestFromAFeed:
             ("fetch", "http_404"),
         ]
 
+    def test_the_run_records_the_seconds_each_stage_took(self, tmp_path, site):
+        counts = run(tmp_path, site)
+        ((recorded,),) = query(
+            tmp_path / "news.duckdb", "SELECT counts FROM pipeline_runs WHERE flow = 'ingest'"
+        )
+        stored = json.loads(recorded)["stage_seconds"]
+        ran = {"discover_fetch", "store", "clean", "date", "dedupe", "load"}
+        assert set(stored) == ran and all(seconds >= 0 for seconds in stored.values())
+        # publishing and summarize come after the row is written: the flow's result adds them
+        assert set(counts["stage_seconds"]) == ran | {"publish", "summarize"}
+
     def test_a_page_without_a_date_takes_the_feed_date_and_says_so(self, tmp_path, site):
         run(tmp_path, site)
         rows = query(
