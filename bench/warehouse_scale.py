@@ -60,7 +60,9 @@ SELECT printf('%016x', i), 'https://site' || i % 200 || '.example/news/' || i,
        array_to_string(list_transform(range($per_article), lambda x:
            $sentences[(1 + hash(i * $per_article + x) % len($sentences))::BIGINT]), ' '),
        NULL, 'en', $first::TIMESTAMPTZ + to_seconds((hash(i) % ($days * 86400))::BIGINT),
-       'meta', NULL, false, $per_article * $sentence_words, md5(i::VARCHAR), now(), now()
+       'meta', NULL, false, $per_article * $sentence_words, md5(i::VARCHAR), now(), now(),
+       0, CAST(timezone('UTC', $first::TIMESTAMPTZ
+                                + to_seconds((hash(i) % ($days * 86400))::BIGINT)) AS DATE)
 FROM range($count) AS t(i)
 """
 
