@@ -120,8 +120,8 @@ class Run:
             self.stage = stage_of(line) or self.stage
 
     def publishing(self) -> bool:
-        """A snapshot copy is being written and checked: the publish stage, seen on disk."""
-        return any(self.folder.glob(".*.publishing"))
+        """A partition or the views file is being written: the publish stage, seen on disk."""
+        return any(self.folder.glob(".*.publishing")) or any(self.folder.glob("*.parts/*/*.tmp"))
 
     def current_stage(self) -> str:
         """The stage now; publish lasts until the log names the next stage."""
@@ -220,8 +220,10 @@ def snapshot_problem(db: Path) -> str | None:
 
 
 def leftover_files(folder: Path) -> list[str]:
-    """Staging files and WALs still there after a run ended normally."""
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(LEFTOVER_SUFFIXES))
+    """Staging files and WALs (and half-written partitions in ``*.parts``) still there after a
+    run ended normally."""
+    found = [*folder.iterdir(), *folder.glob("*.parts/*/*")]
+    return sorted(p.name for p in found if p.name.endswith(LEFTOVER_SUFFIXES))
 
 
 def live_processes_of_session(session: int) -> list[int]:
