@@ -92,7 +92,7 @@ MARKERS = (
     (("extract-incidents", "Finished"), "summarize"),
     (("summarize: ",), "closing"),
 )
-LEFTOVER_SUFFIXES = (".publishing", ".seeding", ".prev-linking", ".wal", ".tmp")
+LEFTOVER_SUFFIXES = (".publishing", ".seeding", ".prev-linking", ".wal", ".tmp", ".staging")
 
 
 def stage_of(line: str) -> str | None:
@@ -222,7 +222,7 @@ def snapshot_problem(db: Path) -> str | None:
 def leftover_files(folder: Path) -> list[str]:
     """Staging files and WALs (and half-written partitions in ``*.parts``) still there after a
     run ended normally."""
-    found = [*folder.iterdir(), *folder.glob("*.parts/*/*")]
+    found = [*folder.iterdir(), *folder.glob("*.parts/*"), *folder.glob("*.parts/*/*")]
     return sorted(p.name for p in found if p.name.endswith(LEFTOVER_SUFFIXES))
 
 

@@ -15,6 +15,7 @@ body; ``raw_pages.body_sha256`` of the page), so a publish reads no page body it
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -43,6 +44,8 @@ UNHASHED = {"articles": ("body",), "raw_pages": ("body_zlib", "headers")}
 UNPUBLISHED = frozenset({"published_partitions", "article_minhash"})
 # Columns the analyst views leave out: the page bytes stay in the Parquet files, for recovery.
 HIDDEN = {"raw_pages": ("body_zlib", "headers")}
+FEW_PARTITIONS = 8  # more changed partitions of a table than this are written in one pass
+STAGING_SUFFIX = ".staging"  # the folder that one pass writes into, inside the parts folder
 WHOLE = "all"  # the partition name of a table that is one file
 NO_DAY = "none"  # rows whose day column is NULL
 
@@ -73,19 +76,45 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]
 
 def fingerprint_sql(table: str) -> str:
     """(table_name, part, row_count, fingerprint) of each partition of ``table``; none if empty."""
-    day = DAY_COLUMNS.get(table)
-    part = f"coalesce(CAST(CAST({quote(day)} AS DATE) AS VARCHAR), '{NO_DAY}')" if day else None
     skipped = UNHASHED.get(table, ())
     hashed = f"COLUMNS(* EXCLUDE ({', '.join(map(quote, skipped))}))" if skipped else "COLUMNS(*)"
     name = table.replace("'", "''")
     return (
-        f"SELECT '{name}' AS table_name, {part or repr(WHOLE)} AS part, count(*) AS row_count, "
+        f"SELECT '{name}' AS table_name, {_part_expression(table)} AS part, count(*) AS row_count, "
         f"bit_xor(hash(*{hashed})) AS fingerprint FROM {quote(table)} GROUP BY ALL "
         "HAVING count(*) > 0"
     )
 
 
-def write_partition(con: duckdb.DuckDBPyConnection, table: str, part: str, path: Path) -> None:
+def write_partitions(
+    con: duckdb.DuckDBPyConnection, table: str, parts: list[str], folder: Path, generation: str
+) -> dict[str, str]:
+    """Write ``parts`` of ``table`` as new files; returns each part's file, relative to folder.
+
+    A few partitions (a run's usual share) are copied one by one with a filter on the bare day
+    column, which DuckDB answers from the row groups' min/max without reading other days' page
+    bytes; many (a first publish, a migration that changed every row) in one pass over the table.
+    """
+    files = {part: f"{table}/{part}.{generation}.parquet" for part in parts}
+    if len(parts) <= FEW_PARTITIONS or table not in DAY_COLUMNS:
+        for part in parts:
+            _write_one(con, table, part, folder / files[part])
+        return files
+    staging = folder / f".{table}.{generation}{STAGING_SUFFIX}"
+    folder.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"COPY (SELECT *, {_part_expression(table)} AS __part FROM {quote(table)} "
+        f"WHERE {_part_expression(table)} IN (SELECT unnest($parts))) TO '{_literal(staging)}' "
+        "(FORMAT parquet, PARTITION_BY (__part), COMPRESSION zstd)",
+        {"parts": parts},
+    )
+    for part in parts:
+        _move_synced(staging / f"__part={part}" / "data_0.parquet", folder / files[part])
+    shutil.rmtree(staging)
+    return files
+
+
+def _write_one(con: duckdb.DuckDBPyConnection, table: str, part: str, path: Path) -> None:
     """Copy one partition's rows to ``path`` (Parquet, zstd) through a temporary name."""
     where, params = _partition_filter(con, table, part)
     temporary = path.with_name(path.name + ".tmp")
@@ -95,9 +124,23 @@ def write_partition(con: duckdb.DuckDBPyConnection, table: str, part: str, path:
         "(FORMAT parquet, COMPRESSION zstd)",
         params,
     )
-    with open(temporary, "rb") as handle:
+    _move_synced(temporary, path)
+
+
+def _move_synced(source: Path, target: Path) -> None:
+    """Flush ``source`` to disk, then rename it to ``target``: a file is whole or absent."""
+    with open(source, "rb") as handle:
         os.fsync(handle.fileno())
-    temporary.replace(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source.replace(target)
+
+
+def _part_expression(table: str) -> str:
+    """The partition name of a row: its UTC day, ``none`` without one, ``all`` for small tables."""
+    day = DAY_COLUMNS.get(table)
+    if day is None:
+        return f"'{WHOLE}'"
+    return f"coalesce(CAST(CAST({quote(day)} AS DATE) AS VARCHAR), '{NO_DAY}')"
 
 
 def _partition_filter(con: duckdb.DuckDBPyConnection, table: str, part: str) -> tuple[str, list]:

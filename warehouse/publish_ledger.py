@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.partitions import fingerprint_sql, published_tables, quote, write_partition
+from warehouse.partitions import fingerprint_sql, published_tables, quote, write_partitions
 
 KEEP_AT_LEAST = 3  # generations: the current one, .prev's, and one a killed publish recorded
 CHANGED = """
@@ -49,11 +49,12 @@ def write_changed_partitions(con: duckdb.DuckDBPyConnection, parts: Path) -> str
     )
     changed = con.execute(CHANGED, {"last": last}).fetchall()
     written = []
-    for table, part, rows, fingerprint in changed:
-        file = f"{table}/{part}.{generation}.parquet"
-        write_partition(con, table, part, parts / file)
-        _check_written(con, parts / file, rows)
-        written.append((generation, now, table, part, file, rows, fingerprint))
+    for table in dict.fromkeys(row[0] for row in changed):
+        mine = [row for row in changed if row[0] == table]
+        files = write_partitions(con, table, [row[1] for row in mine], parts, generation)
+        for _table, part, rows, fingerprint in mine:
+            _check_written(con, parts / files[part], rows)
+            written.append((generation, now, table, part, files[part], rows, fingerprint))
     con.execute("BEGIN TRANSACTION")
     con.execute(CARRIED, {"generation": generation, "now": now, "last": last})
     if written:

@@ -27,7 +27,7 @@ import duckdb
 
 from warehouse import publish_ledger as ledger
 from warehouse.db import connect, migrations
-from warehouse.partitions import quote
+from warehouse.partitions import STAGING_SUFFIX, quote
 from warehouse.snapshot_views import parts_folder, write_views_file
 
 # What DuckDB says when the file is not a database or is cut short; anything else is not ours.
@@ -199,6 +199,9 @@ def remove_leftovers(snapshot: Path, work: Path) -> list[Path]:
                 removed.append(path)
     for path in parts_folder(snapshot).glob("*/*.tmp"):
         path.unlink(missing_ok=True)
+        removed.append(path)
+    for path in parts_folder(snapshot).glob(f".*{STAGING_SUFFIX}"):
+        shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
 

@@ -57,6 +57,20 @@ def test_a_run_rewrites_only_the_days_it_changed(settings):
     assert after["2020-10-02"] != before["2020-10-02"]
 
 
+def test_a_publish_of_many_days_writes_one_file_per_day_in_one_pass(settings):
+    add_articles(settings, *[(f"a{n}", f"2020-10-{n % 20 + 1:02d}") for n in range(60)])
+    assert len(files_of(settings, "articles")) == 20
+    con = reader(settings)
+    try:
+        per_day = con.execute(
+            "SELECT count(*) FROM articles GROUP BY CAST(published_at AS DATE)"
+        ).fetchall()
+        assert per_day == [(3,)] * 20
+    finally:
+        con.close()
+    assert not list(parts_folder(settings.db_path).glob(".*"))
+
+
 def test_an_article_that_moves_to_another_day_leaves_its_old_day(settings):
     add_articles(settings, ("a", "2020-10-01"), ("b", "2020-10-01"))
     with writer(settings) as con:
