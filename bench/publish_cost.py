@@ -1,16 +1,16 @@
 """What publishing the snapshot costs as the history grows: a whole-file copy against partitions.
 
-Builds synthetic working databases of N articles spread over a year, each with its raw page
-(``--page-kb`` KB of incompressible bytes, as zlib'd HTML is) and a fetch row, publishes each
-once, then adds one day of news (``--new`` articles and pages) and times the next publish two
-ways on the same file:
+Builds synthetic working databases of N articles spread over ``--days`` days (a year), each with
+its raw page (``--page-kb`` KB of incompressible bytes, as zlib'd HTML is) and a fetch row,
+publishes each once, then adds one day of news (``--new`` articles and pages) and times the next
+publish two ways on the same file:
 
 - ``copy``: what every run did before: copy the whole working file beside the snapshot, fsync it,
   then open the copy read-only and read every block of every table (the old check);
 - ``partitions``: ``warehouse.snapshot.publish``: fingerprint every partition, rewrite the
   changed ones as Parquet, write the views file, check it, rename.
 
-    .venv/bin/python -m bench.publish_cost [--articles 2000 8000 32000] [--page-kb 40]
+    .venv/bin/python -m bench.publish_cost [--articles 2000 8000 32000] [--page-kb 40] [--days 365]
 
 Prints one JSON line per size and a table with the ratio; wall-clock on a shared machine, so
 compare ratios and slopes, not absolute seconds.
@@ -37,17 +37,18 @@ from warehouse.snapshot import publish
 from warehouse.snapshot_views import parts_folder
 
 FIRST_DAY = datetime(2020, 1, 1, 9, tzinfo=UTC)
-DAYS = 365
 
 
-def run(articles: int, page_kb: int = 40, new: int = 50, workdir: Path | None = None) -> dict:
-    """Publish costs for a history of ``articles`` articles, after a run that adds ``new``."""
+def run(
+    articles: int, page_kb: int = 40, new: int = 50, days: int = 365, workdir: Path | None = None
+) -> dict:
+    """Publish costs for ``articles`` articles over ``days`` days, after a run adding ``new``."""
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         work, snapshot = Path(folder) / "work.duckdb", Path(folder) / "news.duckdb"
         con = connect(work)
-        _add_news(con, range(articles), page_kb, lambda n: FIRST_DAY + timedelta(days=n % DAYS))
+        _add_news(con, range(articles), page_kb, lambda n: FIRST_DAY + timedelta(days=n % days))
         publish(con, snapshot, keep=timedelta(0))
-        day_after = FIRST_DAY + timedelta(days=DAYS)
+        day_after = FIRST_DAY + timedelta(days=days)
         _add_news(con, range(articles, articles + new), page_kb, lambda n: day_after)
         con.execute("CHECKPOINT")
         started = time.perf_counter()
@@ -60,6 +61,7 @@ def run(articles: int, page_kb: int = 40, new: int = 50, workdir: Path | None = 
         parts = sum(p.stat().st_size for p in parts_folder(snapshot).rglob("*.parquet"))
     return {
         "articles": articles,
+        "days": days,
         "working_db_mb": round(size / 1e6, 1),
         "published_parquet_mb": round(parts / 1e6, 1),
         "copy_seconds": round(copy, 3),
@@ -132,11 +134,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, nargs="+", default=[2000, 8000, 32000])
     parser.add_argument("--page-kb", type=int, default=40)
     parser.add_argument("--new", type=int, default=50)
+    parser.add_argument("--days", type=int, default=365, help="days the history spans")
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     results = []
     for size in args.articles:
-        result = run(size, args.page_kb, args.new, args.workdir)
+        result = run(size, args.page_kb, args.new, args.days, args.workdir)
         print(json.dumps(result), flush=True)
         results.append(result)
     print(f"\n{'articles':>9} {'db MB':>8} {'copy s':>8} {'partitions s':>13} {'ratio':>6}")

@@ -8,8 +8,8 @@ and the XOR of every row's hash), computed in the working database at publish ti
 every kind of change (a new row, a merged one, a deleted one, an article that moved to another
 day on reprocessing) without any run having to remember what it touched, and a run that was
 killed before publishing needs no special handling. Large blobs are left out of the fingerprint
-when a small column already changes with them (``articles.content_hash`` is the hash of the
-body; ``raw_pages.body_sha256`` of the page), so a publish reads no page body it does not write.
+when small columns already change with them (an article's ``content_hash`` and ``updated_at``,
+a page's ``body_sha256`` and ``fetched_at``), so a publish reads no body it does not write.
 """
 
 from __future__ import annotations
