@@ -3,7 +3,8 @@
 Each table of the working database becomes a view that reads exactly the files of its current
 partitions (cast back to the table's own column types), the analyst views (``unique_stories``,
 ``incident_evidence``) are recreated over them, and ``snapshot_files`` lists which file holds
-each partition. The file is written in DuckDB's v1.5.0 storage format, the newest that the DuckDB
+each partition; the working database's descriptions (``COMMENT ON``) are carried onto the views.
+The file is written in DuckDB's v1.5.0 storage format, the newest that the DuckDB
 CLI on PyPI (``duckdb-cli`` 1.5.x) reads, so an analyst's own DuckDB opens it too.
 """
 
@@ -40,6 +41,7 @@ def write_views_file(
     tables = published_tables(con)
     files = _files_by_table(con, generation)
     column_types = {table: columns(con, table) for table in tables}
+    described = _comments(con)
     con.execute(f"ATTACH '{_literal(target)}' AS {ALIAS} (STORAGE_VERSION '{STORAGE_VERSION}')")
     try:
         con.execute(MANIFEST_DDL)
@@ -55,9 +57,34 @@ def write_views_file(
             con.execute(f"CREATE VIEW {quote(table)} AS {_select(shown, paths)}")
         for _name, sql in views:
             con.execute(sql)
+        _describe(con, described, shown={*tables, *(name for name, _ in views)})
     finally:
         con.execute(f"USE {quote(home)}")
         con.execute(f"DETACH {ALIAS}")
+
+
+def _comments(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, str]]:
+    """(relation, column or None, comment) of every described table, view and column."""
+    return con.execute(
+        "SELECT table_name, NULL, comment FROM duckdb_tables() WHERE comment IS NOT NULL "
+        "AND database_name = current_database() UNION ALL "
+        "SELECT view_name, NULL, comment FROM duckdb_views() WHERE comment IS NOT NULL "
+        "AND database_name = current_database() AND NOT internal UNION ALL "
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE comment IS NOT NULL "
+        "AND database_name = current_database()"
+    ).fetchall()
+
+
+def _describe(con: duckdb.DuckDBPyConnection, described: list, shown: set[str]) -> None:
+    """The working database's descriptions (COMMENT ON) on the views that show its tables."""
+    for relation, column, comment in described:
+        if relation not in shown or column in HIDDEN.get(relation, ()):
+            continue
+        text = "'" + comment.replace("'", "''") + "'"
+        if column is None:
+            con.execute(f"COMMENT ON VIEW {quote(relation)} IS {text}")
+        else:
+            con.execute(f"COMMENT ON COLUMN {quote(relation)}.{quote(column)} IS {text}")
 
 
 def _files_by_table(con: duckdb.DuckDBPyConnection, generation: str) -> dict[str, list[str]]:

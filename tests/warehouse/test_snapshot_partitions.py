@@ -129,3 +129,21 @@ def test_a_publish_killed_while_writing_a_partition_leaves_no_temporary_file(set
     add_articles(settings, ("b", "2020-10-02"))
     assert not half.exists()
     assert not [p for p in parts_folder(settings.db_path).rglob("*") if p.suffix == ".tmp"]
+
+
+def test_the_views_carry_the_working_databases_descriptions(settings):
+    with writer(settings) as con:
+        con.execute("COMMENT ON TABLE articles IS 'One row per canonical URL'")
+        con.execute("COMMENT ON COLUMN articles.title IS 'As the page gives it'")
+        con.execute("COMMENT ON COLUMN raw_pages.body_zlib IS 'Not shown to analysts'")
+    con = reader(settings)
+    try:
+        described = con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE comment IS NOT NULL"
+        ).fetchall()
+        table = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = 'articles'")
+        table = table.fetchone()
+    finally:
+        con.close()
+    assert described == [("title", "As the page gives it")]
+    assert table == ("One row per canonical URL",)
