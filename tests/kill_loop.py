@@ -194,7 +194,9 @@ def tables(db: Path) -> dict[str, list[tuple]]:
 
 
 def orphans(db: Path) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
+    """Orphan rows in the working database (it holds every table; the MinHash signatures are
+    not published), read once the run has ended."""
+    con = duckdb.connect(str(db.with_name(f".{db.stem}.work.duckdb")), read_only=True)
     try:
         found = {name: con.execute(sql).fetchone()[0] for name, sql in ORPHANS.items()}
     finally:
