@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     minhash_permutations: int = Field(128, ge=16, description="MinHash signature length.")
     process_batch_size: int = Field(200, ge=1, description="Pages cleaned per Prefect task.")
     earliest_date: str = Field("1990-01-01", description="Earlier publication dates are rejected.")
+    snapshot_keep_hours: float = Field(
+        24.0,
+        ge=0,
+        description="Hours a replaced snapshot file is kept, so a connection opened on an older "
+        "snapshot keeps reading it (the last three publishes' files are always kept).",
+    )
 
     @classmethod
     def overridden(cls, **values: object) -> Settings:

@@ -3,11 +3,12 @@
 Reads the sources file (``config/sources.yaml`` unless given), fetches every selected source
 (web or archive folder), and writes ``sources``, ``fetches``, ``raw_pages``, ``page_sources``,
 ``articles``, ``article_duplicates``, ``rejects`` and a ``pipeline_runs`` row into the working
-database, then publishes the read-only snapshot analysts open (``db_path``). All network work
-happens before the writer lock is taken, each source within its time budget, so a slow site
-delays only its own run and never another deployment waiting to write. It then runs the
+database. All network work happens before the writer lock is taken, each source within its time
+budget, so a slow site delays only its own run and never another deployment waiting to write.
+It then runs the
 ``summarize`` flow as a subflow, which reads every article not yet read (late and back-dated ones,
-and any an earlier failed summarize left) and rebuilds the daily summaries of the days they touch.
+and any an earlier failed summarize left) and rebuilds the daily summaries of the days they touch;
+the subflow publishes the snapshot analysts open (``db_path``), once for the whole ingest.
 
 By hand: ``newsdesk ingest [--source sample] [--db data/newsdesk.duckdb]``, or
 ``prefect deployment run 'ingest/frequent' --param sources='["sample"]'`` on a worker.
@@ -65,7 +66,7 @@ def ingest(
         except (TerminationSignal, KeyboardInterrupt) as exc:
             record_stopped(settings, run_id, "ingest", parameters, exc, log=logger.info)
             raise
-        with writer(settings, log=logger.info, clock=counts.clock) as con:
+        with writer(settings, log=logger.info, clock=counts.clock, publish_after=False) as con:
             counts.crashed_runs_closed = start_run(con, run_id, "ingest", parameters)
             upsert_sources(con, configured.values())
             try:

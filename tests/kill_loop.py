@@ -92,7 +92,7 @@ MARKERS = (
     (("extract-incidents", "Finished"), "summarize"),
     (("summarize: ",), "closing"),
 )
-LEFTOVER_SUFFIXES = (".publishing", ".seeding", ".prev-linking", ".wal", ".tmp")
+LEFTOVER_SUFFIXES = (".publishing", ".seeding", ".prev-linking", ".wal", ".tmp", ".staging")
 
 
 def stage_of(line: str) -> str | None:
@@ -120,8 +120,8 @@ class Run:
             self.stage = stage_of(line) or self.stage
 
     def publishing(self) -> bool:
-        """A snapshot copy is being written and checked: the publish stage, seen on disk."""
-        return any(self.folder.glob(".*.publishing"))
+        """A partition or the views file is being written: the publish stage, seen on disk."""
+        return any(self.folder.glob(".*.publishing")) or any(self.folder.glob("*.parts/*/*.tmp"))
 
     def current_stage(self) -> str:
         """The stage now; publish lasts until the log names the next stage."""
@@ -194,7 +194,9 @@ def tables(db: Path) -> dict[str, list[tuple]]:
 
 
 def orphans(db: Path) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
+    """Orphan rows in the working database (it holds every table; the MinHash signatures are
+    not published), read once the run has ended."""
+    con = duckdb.connect(str(db.with_name(f".{db.stem}.work.duckdb")), read_only=True)
     try:
         found = {name: con.execute(sql).fetchone()[0] for name, sql in ORPHANS.items()}
     finally:
@@ -220,8 +222,10 @@ def snapshot_problem(db: Path) -> str | None:
 
 
 def leftover_files(folder: Path) -> list[str]:
-    """Staging files and WALs still there after a run ended normally."""
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(LEFTOVER_SUFFIXES))
+    """Staging files and WALs (and half-written partitions in ``*.parts``) still there after a
+    run ended normally."""
+    found = [*folder.iterdir(), *folder.glob("*.parts/*"), *folder.glob("*.parts/*/*")]
+    return sorted(p.name for p in found if p.name.endswith(LEFTOVER_SUFFIXES))
 
 
 def live_processes_of_session(session: int) -> list[int]:

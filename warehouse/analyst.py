@@ -1,10 +1,11 @@
 """The analyst's connection: `newsdesk query` may read the snapshot and nothing else.
 
-Two locks, because either alone leaves a hole. DuckDB's own settings (external access off, then
-the configuration locked so SQL cannot turn it back on) stop what a statement reaches outside
-the snapshot: ``read_csv('/etc/passwd')``, ``COPY ... TO``, ``ATTACH`` of the working file,
-``INSTALL``. The statement check stops what DuckDB would allow on a read-only file (``SET``,
-``USE``, ``PREPARE``, ...) and turns every refusal into one sentence before anything runs.
+Two locks, because either alone leaves a hole. DuckDB's own settings (external access off but
+for the snapshot's Parquet folder, then the configuration locked so SQL cannot turn it back on)
+stop what a statement reaches outside the snapshot: ``read_csv('/etc/passwd')``, ``COPY ... TO``,
+``ATTACH`` of the working file, ``INSTALL``. The statement check stops what DuckDB would allow
+on a read-only file (``SET``, ``USE``, ``PREPARE``, ...) and turns every refusal into one
+sentence before anything runs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from pathlib import Path
 
 import duckdb
+
+from warehouse.snapshot_views import parts_folder
 
 READ_TYPES = frozenset({duckdb.StatementType.SELECT})  # SELECT, WITH, FROM, DESCRIBE, SHOW, ...
 # PRAGMAs that only report; the ones that set something are refused.
@@ -53,8 +56,13 @@ def check_read_only(sql: str) -> None:
 
 
 def analyst_connection(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to ``path`` that cannot reach files, the network or its settings."""
-    con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+    """A read-only connection to ``path`` that cannot reach files, the network or its settings.
+
+    The one folder it may read is the snapshot's own Parquet partitions, which its views name.
+    """
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET allowed_directories = [?]", [f"{parts_folder(path)}/"])
+    con.execute("SET enable_external_access = false")
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET lock_configuration = true")
     return con

@@ -3,7 +3,8 @@
 DuckDB lets one process write a file and blocks every other process from even opening it
 meanwhile, so analysts never open the file the pipeline writes. The single writer (any flow run,
 from any deployment) takes an exclusive lock, works in a private database beside the published
-one, and when the run succeeds publishes a checked copy by atomic rename (``warehouse.snapshot``).
+one, and when the run succeeds publishes what changed (Parquet partitions behind a small file of
+views, the views file replaced by atomic rename; ``warehouse.snapshot``).
 An analyst holding the published file open keeps reading the old copy until they reconnect;
 nothing they do can block a run.
 """
@@ -16,6 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -113,9 +115,13 @@ def _seed(settings: Settings, log: Log) -> None:
         log(f"no working database; seeded it from the published snapshot {seeded}")
 
 
-def publish(settings: Settings) -> Path:
-    """Check the (closed) working database and publish it over the snapshot in one rename."""
-    return snapshot.publish(settings.work_db_path, settings.db_path)
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings, *, log: Log) -> Path:
+    """Publish what changed in the working database since the last publish (one rename)."""
+    started = time.monotonic()
+    keep = timedelta(hours=settings.snapshot_keep_hours)
+    published = snapshot.publish(con, settings.db_path, keep=keep)
+    log(f"published {settings.db_path} in {time.monotonic() - started:.2f}s")
+    return published
 
 
 # Not ``Exception``: Ctrl-C (KeyboardInterrupt) and Prefect's TerminationSignal (SIGTERM).
@@ -125,9 +131,16 @@ def _is_stop(exc: BaseException) -> bool:
 
 @contextmanager
 def writer(
-    settings: Settings, *, log: Log = print, clock: StageClock | None = None
+    settings: Settings,
+    *,
+    log: Log = print,
+    publish_after: bool = True,
+    clock: StageClock | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The only way to write: lock, open the working database, publish when the run succeeded.
+
+    ``publish_after=False`` leaves publishing to a later writer of the same run (ingest leaves
+    it to its summarize subflow, so one ingest publishes once).
 
     Every stage commits in its own transactions (an open one is rolled back by
     ``loads.transaction``), so the working file stays consistent when a run fails or is
@@ -149,10 +162,13 @@ def writer(
             if isinstance(exc, duckdb.Error) and snapshot.is_damage(exc):
                 raise WarehouseDamagedError(_damage_advice(settings, exc)) from exc
             raise
-        with (clock or StageClock()).timed("publish"):
+        try:
+            if publish_after:
+                with (clock or StageClock()).timed("publish"):
+                    publish(con, settings, log=log)
             con.execute("CHECKPOINT")
+        finally:
             con.close()
-            publish(settings)
 
 
 def _damage_advice(settings: Settings, exc: BaseException) -> str:

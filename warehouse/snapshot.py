@@ -1,23 +1,34 @@
-"""The published snapshot: checked before it is published, seeded atomically, never half-written.
+"""The published snapshot: Parquet partitions behind a small file of views, never half-written.
 
-A run copies its working database to a staging file, checks the copy (it opens read-only, its
-schema version is the one the code ships, every block of every table reads back with a valid
-checksum), and only then renames it over the snapshot. The snapshot it replaces is kept as
-``<name>.prev`` so a damaged snapshot still leaves one good copy to seed from. Every step that
-writes a file the pipeline later trusts writes a temporary file first and renames it, so a
-process killed at any moment leaves either the old file or the new one, plus a leftover that the
-next start removes.
+A publish (``publish``) fingerprints every partition of every table in the working database
+(``warehouse.partitions``), writes only the partitions that differ from the last publish to new
+Parquet files (temporary name, fsync, rename), reads each new file back, records the new
+publish in ``published_partitions``, then writes a new views file (``warehouse.snapshot_views``),
+checks it (it opens read-only, carries the current schema version, every view binds and every
+file it names exists) and renames it over the snapshot. So a run's publish writes what the run
+changed, not the history; files are never modified, only added and, once no recent publish names
+them, deleted. The views file it replaces is kept as ``<name>.prev``. A process killed at any
+moment leaves the old views file or the new one, plus leftovers the next start removes.
+
+The partitions also carry the pipeline's own tables (the raw pages with their bytes, fetches,
+validators, the extraction ledger), so a damaged working database is rebuilt from them
+(``seed``): only the MinHash signatures are not published, so articles stored before the damage
+are then found as copies by URL and exact text only, not as near-duplicates.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 
-from warehouse.db import migrations
+from warehouse import publish_ledger as ledger
+from warehouse.db import connect, migrations
+from warehouse.partitions import STAGING_SUFFIX, quote
+from warehouse.snapshot_views import parts_folder, write_views_file
 
 # What DuckDB says when the file is not a database or is cut short; anything else is not ours.
 DAMAGE_MARKERS = (
@@ -30,7 +41,7 @@ DAMAGE_MARKERS = (
     "INTERNAL Error",
 )
 LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
-LEFTOVER_SUFFIXES = (".publishing", ".seeding", ".prev-linking")
+LEFTOVER_SUFFIXES = (".publishing", ".seeding", ".seeding.wal", ".prev-linking")
 
 
 class SnapshotCheckError(RuntimeError):
@@ -51,12 +62,11 @@ def latest_schema_version() -> int:
     return migrations()[-1][0]
 
 
-def verify(path: Path) -> int:
-    """Open ``path`` read-only and read every table in full; returns its schema version.
+def verify(path: Path, parts: Path) -> int:
+    """Open the views file read-only, bind every view and stat every file of ``parts`` it names.
 
-    DuckDB has no ``PRAGMA integrity_check``; it checks a block's checksum whenever it reads the
-    block, so hashing every column of every row makes it read them all. Raises
-    ``SnapshotCheckError`` naming the file and what was wrong.
+    Returns its schema version; raises ``SnapshotCheckError`` naming the file and the problem.
+    The Parquet files themselves were read back when they were written.
     """
     try:
         con = duckdb.connect(str(path), read_only=True)
@@ -68,12 +78,16 @@ def verify(path: Path) -> int:
             raise SnapshotCheckError(
                 f"{path} is at schema version {version}, expected {latest_schema_version()}"
             )
-        tables = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        missing = [f for (f,) in con.execute("SELECT file FROM snapshot_files").fetchall()
+                   if not (parts / f).is_file()]  # fmt: skip
+        if missing:
+            raise SnapshotCheckError(f"{path} names {len(missing)} missing files: {missing[0]}")
+        views = con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal "
+            "AND database_name = current_database()"
         ).fetchall()
-        for (table,) in tables:
-            quoted = '"' + table.replace('"', '""') + '"'
-            con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {quoted}").fetchall()
+        for (view,) in views:
+            con.execute(f"SELECT * FROM {quote(view)} LIMIT 0").fetchall()
     except SnapshotCheckError:
         raise
     except duckdb.Error as exc:
@@ -83,17 +97,8 @@ def verify(path: Path) -> int:
     return version
 
 
-def copy_atomically(source: Path, target: Path, suffix: str) -> Path:
-    """Copy ``source`` to a temporary name beside ``target``, flush it, return the temp path."""
-    staging = target.with_name(f".{target.name}.{os.getpid()}{suffix}")
-    shutil.copyfile(source, staging)
-    with open(staging, "rb") as handle:
-        os.fsync(handle.fileno())
-    return staging
-
-
 def seed(snapshot: Path, work: Path) -> Path | None:
-    """Seed the working file from the snapshot (or ``.prev`` when the snapshot is damaged).
+    """Rebuild the working file from the snapshot (or ``.prev`` when the snapshot is damaged).
 
     Returns the file seeded from, or None when neither exists (a new database). Raises
     ``SnapshotCheckError`` when copies exist but none passes the check.
@@ -102,12 +107,13 @@ def seed(snapshot: Path, work: Path) -> Path | None:
     problems = []
     for candidate in candidates:
         try:
-            verify(candidate)
+            verify(candidate, parts_folder(snapshot))
         except SnapshotCheckError as exc:
             problems.append(str(exc))
             continue
-        staging = copy_atomically(candidate, work, ".seeding")
-        os.chmod(staging, 0o644)
+        staging = work.with_name(f".{work.name}.{os.getpid()}.seeding")
+        staging.unlink(missing_ok=True)
+        restore(candidate, parts_folder(snapshot), staging)
         os.replace(staging, work)
         _sync_directory(work.parent)
         return candidate
@@ -123,17 +129,22 @@ def previous(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name + ".prev")
 
 
-def publish(work: Path, snapshot: Path) -> Path:
-    """Check a copy of the (closed) working database, then rename it over the snapshot.
+def publish(con: duckdb.DuckDBPyConnection, snapshot: Path, *, keep: timedelta) -> Path:
+    """Publish the working database ``con`` holds: its changed partitions, then the views file.
 
-    The old snapshot becomes ``.prev`` (a hard link, so it costs no copy) before the rename,
+    The old views file becomes ``.prev`` (a hard link, so it costs no copy) before the rename,
     and any WAL left beside the old snapshot by a writer that died is removed, since DuckDB
-    would replay it onto the new file and every reader would fail. The new snapshot is made
+    would replay it onto the new file and every reader would fail. The new file is made
     read-only on disk (0444): that stops a plain ``duckdb.connect()`` by anyone but root.
+    Files that no publish of the last ``keep`` (nor the last three) names are then deleted.
     """
-    staging = copy_atomically(work, snapshot, ".publishing")
+    parts = parts_folder(snapshot)
+    generation = ledger.write_changed_partitions(con, parts)
+    staging = snapshot.with_name(f".{snapshot.name}.{os.getpid()}.publishing")
+    staging.unlink(missing_ok=True)
     try:
-        verify(staging)
+        write_views_file(con, staging, parts, generation)
+        verify(staging, parts)
         os.chmod(staging, 0o444)
         if snapshot.exists():
             _keep_previous(snapshot)
@@ -143,7 +154,25 @@ def publish(work: Path, snapshot: Path) -> Path:
     finally:
         staging.unlink(missing_ok=True)
     _sync_directory(snapshot.parent)
+    ledger.collect_garbage(con, parts, keep)
     return snapshot
+
+
+def restore(views_file: Path, parts: Path, target: Path) -> None:
+    """A new working database at ``target`` holding every table the snapshot's files hold."""
+    source = duckdb.connect(str(views_file), read_only=True)
+    try:
+        manifest = source.execute(
+            "SELECT table_name, part, file, row_count, fingerprint FROM snapshot_files"
+        ).fetchall()
+    finally:
+        source.close()
+    con = connect(target)
+    try:
+        ledger.restore_tables(con, parts, manifest)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def _keep_previous(snapshot: Path) -> None:
@@ -168,6 +197,12 @@ def remove_leftovers(snapshot: Path, work: Path) -> list[Path]:
             if path.name.endswith(LEFTOVER_SUFFIXES) and path.is_file():
                 path.unlink(missing_ok=True)
                 removed.append(path)
+    for path in parts_folder(snapshot).glob("*/*.tmp"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    for path in parts_folder(snapshot).glob(f".*{STAGING_SUFFIX}"):
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
     return removed
 
 

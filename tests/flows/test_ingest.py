@@ -203,6 +203,25 @@ class TestIngestFromAFeed:
         assert second["pages_fetched"] == 0 and second["not_modified"] == 1
         assert [r.path for r, _ in site.log[requests_before:]] == ["/robots.txt", "/feed.xml"]
 
+    def test_an_ingest_publishes_once_and_a_rerun_rewrites_only_the_runs_own_rows(
+        self, tmp_path, site
+    ):
+        run(tmp_path, site)
+        run(tmp_path, site)
+        work = tmp_path / ".news.work.duckdb"
+        publishes = query(work, "SELECT count(DISTINCT generation) FROM published_partitions")
+        assert publishes == [(2,)], "one publish per ingest, its summarize subflow's"
+        rewritten = query(
+            work,
+            "SELECT DISTINCT table_name FROM published_partitions WHERE generation = "
+            "(SELECT max(generation) FROM published_partitions) AND contains(file, generation)",
+        )
+        # the rerun's own rows: its runs, its two requests, the listing's validator, and the
+        # sources (one small file; every run records their settings)
+        assert sorted(rewritten) == [
+            ("fetches",), ("http_validators",), ("pipeline_runs",), ("sources",)
+        ]  # fmt: skip
+
     def test_a_failing_source_marks_the_run_partially_failed_and_the_others_still_load(
         self, tmp_path, site
     ):

@@ -6,7 +6,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from config.settings import Settings
 from flows.cli import app
+from tests.warehouse.test_snapshot_partitions import add_articles
 from warehouse.analyst import RefusedStatement, check_read_only
 from warehouse.db import connect
 
@@ -113,3 +115,14 @@ def test_the_statement_check_accepts_reads_behind_comments_and_refuses_writes_be
         check_read_only("/* plan */ EXPLAIN ANALYZE DELETE FROM incidents")
     with pytest.raises(RefusedStatement, match="no SQL statement"):
         check_read_only("  ")
+
+
+def test_a_published_snapshot_is_read_through_its_views_but_no_other_file(tmp_path, monkeypatch):
+    settings = Settings(db_path=tmp_path / "published" / "news.duckdb")
+    add_articles(settings, ("a", "2020-10-01"))
+    monkeypatch.setenv("NEWSDESK_DB_PATH", str(settings.db_path))
+    result = query("SELECT article_id, copies FROM unique_stories", "--format", "jsonl")
+    assert result.stdout == '{"article_id": "a", "copies": 0}\n'
+    assert_refused_in_one_line(
+        query(f"SELECT * FROM read_parquet('{settings.work_db_path}')"), "Permission"
+    )

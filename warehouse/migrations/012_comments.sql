@@ -242,3 +242,11 @@ COMMENT ON TABLE schema_migrations IS 'The migrations applied to this database, 
 COMMENT ON COLUMN schema_migrations.version IS 'The migration''s number.';
 COMMENT ON COLUMN schema_migrations.name IS 'Its file name in warehouse/migrations.';
 COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied, UTC.';
+COMMENT ON TABLE published_partitions IS 'The publish ledger: per publish (generation), the Parquet file holding each partition of each table, with its row count and fingerprint.';
+COMMENT ON COLUMN published_partitions.generation IS 'One publish; zero-padded nanoseconds, so it sorts by time.';
+COMMENT ON COLUMN published_partitions.published_at IS 'When that publish recorded its files (UTC).';
+COMMENT ON COLUMN published_partitions.table_name IS 'The working-database table the file holds rows of.';
+COMMENT ON COLUMN published_partitions.part IS 'The UTC day (YYYY-MM-DD) of the table''s day column, ''none'' for rows without one, ''all'' for a one-file table.';
+COMMENT ON COLUMN published_partitions.file IS 'Path relative to the snapshot''s parts folder (<snapshot>.parts).';
+COMMENT ON COLUMN published_partitions.row_count IS 'Rows in the file.';
+COMMENT ON COLUMN published_partitions.fingerprint IS 'XOR of the hashes of the rows (large blobs left out); a partition is rewritten when it or row_count changes.';
