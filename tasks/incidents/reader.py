@@ -59,10 +59,15 @@ class IncidentReader:
         return Typed(predicted.event_type, predicted.sub_event_type, "model", predicted.probability)
 
 
-@cache
-def default_reader() -> IncidentReader:
-    """The reader of the shipped configuration (gazetteer, type model), built once per process."""
+def shipped_reader() -> IncidentReader:
+    """A new reader of the shipped configuration (gazetteer, type model); costs seconds."""
     settings = lexicon("events")["type_model"]
     return IncidentReader(
         load_gazetteer(), EventTypeModel.load(), float(settings["min_probability"])
     )
+
+
+@cache
+def default_reader() -> IncidentReader:
+    """The shipped reader, built once per process, for callers that pass none."""
+    return shipped_reader()
