@@ -7,7 +7,9 @@ import time. Every field can be set from the environment with the ``NEWSDESK_`` 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,7 +65,28 @@ class Settings(BaseSettings):
         "would miss them; bench/dedupe_threshold.py measures the choice.",
     )
     minhash_permutations: int = Field(128, ge=16, description="MinHash signature length.")
-    process_batch_size: int = Field(200, ge=1, description="Pages cleaned per Prefect task.")
+    process_batch_size: int = Field(
+        200,
+        ge=1,
+        description="Pages cleaned (or articles read) per Prefect task; with ``workers``, what "
+        "bounds a run's memory, whatever the size of the corpus.",
+    )
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="Processes cleaning pages and reading articles at once (every core by "
+        "default); 1 keeps them in the flow's own process.",
+    )
+    task_runner: Literal["processes", "dask"] = Field(
+        "processes",
+        description="Where those batches run: a pool of ``workers`` processes on this machine, "
+        "or a Dask cluster (prefect-dask).",
+    )
+    dask_address: str | None = Field(
+        None,
+        description="Scheduler of the Dask cluster to use (``tcp://host:8786``); unset, a "
+        "``dask`` run starts a local cluster of ``workers`` processes on 127.0.0.1.",
+    )
     earliest_date: str = Field("1990-01-01", description="Earlier publication dates are rejected.")
     snapshot_keep_hours: float = Field(
         24.0,

@@ -9,6 +9,8 @@ It then runs the
 ``summarize`` flow as a subflow, which reads every article not yet read (late and back-dated ones,
 and any an earlier failed summarize left) and rebuilds the daily summaries of the days they touch;
 the subflow publishes the snapshot analysts open (``db_path``), once for the whole ingest.
+Pages are cleaned on ``workers`` processes or a Dask cluster (``flows/parallel.py``) and loaded
+by this process, batch after batch, in order.
 
 By hand: ``newsdesk ingest [--source sample] [--db data/newsdesk.duckdb]``, or
 ``prefect deployment run 'ingest/frequent' --param sources='["sample"]'`` on a worker.
@@ -17,6 +19,7 @@ By hand: ``newsdesk ingest [--source sample] [--db data/newsdesk.duckdb]``, or
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -29,10 +32,12 @@ from config.settings import Settings
 from config.sources import load_sources, select_sources
 from flows import steps
 from flows.lifecycle import flow_process
+from flows.parallel import in_order
 from flows.summarize import summarize
 from tasks.fetching.harvest import Harvest
 from tasks.fetching.known_urls import KnownUrls
 from tasks.process import Window
+from tasks.records import RawPage
 from tasks.run_counts import IngestCounts
 from warehouse import load_articles
 from warehouse.loads import known_urls, load_validators, queue_reprocessing, upsert_sources
@@ -73,7 +78,7 @@ def ingest(
                 if reprocess:
                     queue_reprocessing(con, [s.id for s in selected])
                 with counts.clock.timed("store"):
-                    _store_all(con, run_id, harvests, counts)
+                    _store_all(con, run_id, harvests, settings.process_batch_size, counts)
                 _process_pending(con, run_id, configured, settings, window, counts)
             except Exception as exc:
                 finish_run(con, run_id, status="failed", counts=counts.as_dict(), error=repr(exc))
@@ -119,7 +124,7 @@ def _published_state(settings: Settings, log: Log) -> tuple[set[str], dict]:
         return set(), {}
 
 
-def _store_all(con, run_id: str, harvests, counts: IngestCounts) -> None:
+def _store_all(con, run_id: str, harvests, batch_size: int, counts: IngestCounts) -> None:
     """Store each source's harvest in its own transaction; a source that failed to fetch or to
     store stops only itself (its pages are rolled back and fetched again next run)."""
     for source_id, result in harvests:
@@ -127,7 +132,7 @@ def _store_all(con, run_id: str, harvests, counts: IngestCounts) -> None:
             steps.record_source_failure(con, run_id, source_id, result, counts)
             continue
         try:
-            steps.store_harvest(con, run_id, result)
+            steps.store_harvest(con, run_id, result, batch_size)
         except Exception as exc:
             steps.record_source_failure(con, run_id, source_id, exc, counts)
             continue
@@ -137,15 +142,26 @@ def _store_all(con, run_id: str, harvests, counts: IngestCounts) -> None:
 def _process_pending(con, run_id: str, sources, settings: Settings, window, counts) -> None:
     """Clean, date, dedupe and load every stored page not yet processed, batch by batch.
 
-    The cursor walks pending pages in order, so pages a window leaves pending are passed once.
+    Batches are cleaned on the workers while the writer loads those already back, in order.
     """
     with counts.clock.timed("dedupe"):
         state = load_articles.open_dedupe(con, settings)
     now = datetime.now(UTC)
-    cursor = None
-    while pages := pending_pages(con, limit=settings.process_batch_size, after=cursor):
-        started = time.perf_counter()
-        batch = steps.process(pages, sources, settings, now, window)
+    batches = (
+        {"pages": pages, "sources": sources, "settings": settings, "now": now, "window": window}
+        for pages in _pending_batches(con, settings.process_batch_size)
+    )
+    started = time.perf_counter()
+    for batch in in_order(steps.process, batches, settings):
         counts.clock.spread(time.perf_counter() - started, batch.clock.seconds)
         steps.load_batch(con, run_id, batch, state, counts)
+        started = time.perf_counter()  # the next batch's wait starts once this one is loaded
+
+
+def _pending_batches(con, size: int) -> Iterator[list[RawPage]]:
+    """Pending pages in order, a batch at a time; the cursor passes each page once (pages a
+    window leaves pending, and those still out on a worker, are not read again)."""
+    cursor = None
+    while pages := pending_pages(con, limit=size, after=cursor):
+        yield pages
         cursor = (pages[-1].fetched_at, pages[-1].url)

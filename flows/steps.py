@@ -70,11 +70,15 @@ def harvest(
 
 
 @task(name="store-harvest", **RETRYING)
-def store_harvest(con: duckdb.DuckDBPyConnection, run_id: str, result: Harvest) -> None:
+def store_harvest(
+    con: duckdb.DuckDBPyConnection, run_id: str, result: Harvest, batch_size: int
+) -> None:
     """Keep the raw pages, who listed what, the request log, rejects and validators in one
-    transaction (a listing's validators must not outlive the links it gave)."""
+    transaction (a listing's validators must not outlive the links it gave). Pages go in
+    ``batch_size`` at a time from the harvest's spool, so memory does not grow with the source."""
     with loads.transaction(con):
-        loads.store_raw_pages(con, stage_rows.raw_page_rows(run_id, result.pages))
+        for pages in result.pages.batches(batch_size):
+            loads.store_raw_pages(con, stage_rows.raw_page_rows(run_id, pages))
         loads.record_listings(con, run_id, result.source_id, result.listed)
         loads.record_fetches(con, stage_rows.fetch_rows(run_id, result.fetches))
         loads.record_rejects(con, run_id, stage_rows.reject_rows(result.rejects))

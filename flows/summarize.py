@@ -22,7 +22,9 @@ or ``prefect deployment run 'summarize/daily'`` on a worker.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 import duckdb
 from prefect import flow, get_run_logger, task
@@ -33,6 +35,7 @@ from prefect.runtime import flow_run
 from config.settings import CONFIG_DIR, Settings
 from flows.deployments import trailing_days
 from flows.lifecycle import flow_process
+from flows.parallel import in_order
 from flows.steps import RETRYING
 from tasks.incidents import merge
 from tasks.incidents.reader import IncidentReader, default_reader
@@ -45,10 +48,17 @@ from warehouse.session import writer
 from warehouse.store_incidents import Touched
 
 
+@cache
+def incident_reader() -> IncidentReader:
+    """The reader of this process, pool worker or Dask worker alike: built by its first batch
+    and kept for every later one (the gazetteer and model cost seconds and hundreds of MiB)."""
+    return default_reader(CONFIG_DIR)
+
+
 @task(name="extract-incidents", timeout_seconds=1800, cache_policy=NO_CACHE)
-def extract_batch(articles: list[merge.Article], reader: IncidentReader) -> merge.ExtractedBatch:
+def extract_batch(articles: list[merge.Article]) -> merge.ExtractedBatch:
     """Read one batch of articles (CPU only, nothing written)."""
-    return merge.extract_reports(articles, reader)
+    return merge.extract_reports(articles, incident_reader())
 
 
 @task(name="store-incidents", **RETRYING)
@@ -121,23 +131,28 @@ def summarize(
 def _extract_all(
     con, run_id: str, version: str, window: Window, force: bool, settings: Settings, counts: dict
 ) -> Touched:
-    """Batch by batch (by article id, so the loop ends even when everything is re-read)."""
+    """Batch by batch (by article id, so the loop ends even when everything is re-read), read
+    on the workers while the writer stores the batches already back, in order."""
     touched = retract_copies(con, run_id)
-    reader: IncidentReader | None = None  # built once the first article is due, never before
-    after = ""
-    while due := store.pending_articles(
-        con, version, after=after, limit=settings.process_batch_size, force=force,
-        since=window.since, until=window.until,
-    ):  # fmt: skip
-        reader = reader or default_reader(CONFIG_DIR)
-        batch = extract_batch([merge.Article(**row) for row in due], reader)
+    due = _due_batches(con, version, window, force, settings.process_batch_size)
+    batches = ({"articles": [merge.Article(**row) for row in rows]} for rows in due)
+    for batch in in_order(extract_batch, batches, settings):
         stored, failed = store_batch(con, run_id, version, batch)
         touched |= stored
-        counts["articles"] += len(due)
+        counts["articles"] += len(batch.incidents_per_article) + len(batch.failed)
         counts["failed"] += failed
         counts["reports"] += len(batch.reports)
-        after = due[-1]["article_id"]
     return touched
+
+
+def _due_batches(con, version: str, window: Window, force: bool, size: int) -> Iterator[list]:
+    """Articles due for extraction, a batch at a time, by article id."""
+    after = ""
+    while due := store.pending_articles(
+        con, version, after=after, limit=size, force=force, since=window.since, until=window.until
+    ):
+        yield due
+        after = due[-1]["article_id"]
 
 
 def _window_days(window: Window) -> set[date]:

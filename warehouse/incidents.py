@@ -115,13 +115,18 @@ def pending_articles(
     since: date | None = None,
     until: date | None = None,
 ) -> list[dict[str, Any]]:
-    """The next ``limit`` articles due after ``after`` (by id), so a batch loop always ends."""
+    """The next ``limit`` articles due after ``after`` (by id), so a batch loop always ends.
+
+    Fetched ``limit`` rows at most: DuckDB 2.0.1 drops this query's LIMIT once the tables'
+    statistics change (its statistics propagation with filter pushdown), which would hand every
+    due article to one batch.
+    """
     cursor = con.execute(
         PENDING_ARTICLES,
         {"after": after, "force": force, "version": version, "since": since, "until": until,
          "limit": limit},
     )  # fmt: skip
-    return _dicts(cursor)
+    return _dicts(cursor, limit)
 
 
 def has_pending_articles(con: duckdb.DuckDBPyConnection, version: str) -> bool:
@@ -213,9 +218,10 @@ def upsert_incidents(
     return int(changed), int(dropped)
 
 
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def _dicts(cursor: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
+    return [dict(zip(names, values, strict=True)) for values in rows]
 
 
 DAILY_SUMMARY = """

@@ -9,7 +9,7 @@ out of its time budget keeps what arrived; what is left is read again next run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +20,8 @@ from tasks.fetching.archive import read_archive
 from tasks.fetching.discover import Listing, parse_listing
 from tasks.fetching.fetch import TIME_BUDGET, Fetcher, FetchOutcome, Validators
 from tasks.fetching.known_urls import KnownUrls
-from tasks.records import FetchRecord, Link, RawPage, Reject
+from tasks.fetching.spool import PageSpool
+from tasks.records import FetchRecord, Link, Reject
 
 # Sitemap indexes nest (index -> yearly index -> daily sitemap); deeper is a loop or a trap.
 MAX_SITEMAP_DEPTH = 3
@@ -40,7 +41,7 @@ class Harvest:
     """What one source gave in one run."""
 
     source_id: str
-    pages: list[RawPage] = field(default_factory=list)
+    pages: PageSpool = field(default_factory=PageSpool)  # on disk until stored
     fetches: list[FetchRecord] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)  # distinct article URLs listed, known or not
@@ -273,13 +274,14 @@ def _enough(source: Source, found: Mapping[str, Link], known_urls: KnownUrls) ->
 
 def _fetch_all(
     source: Source, fetcher: Fetcher, known_urls: KnownUrls, links: list[Link]
-) -> list[FetchOutcome | None]:
+) -> Iterator[FetchOutcome | None]:
     """Articles fetched in parallel up to the source's concurrency; the host limiter paces them.
 
-    None for a link another source claimed first.
+    In the order of ``links``, each as soon as it and those before it are in, so pages go to the
+    spool as they arrive. None for a link another source claimed first.
     """
     with ThreadPoolExecutor(max_workers=source.concurrency) as pool:
-        return list(pool.map(lambda link: _fetch_article(source, fetcher, known_urls, link), links))
+        yield from pool.map(lambda link: _fetch_article(source, fetcher, known_urls, link), links)
 
 
 def _fetch_article(

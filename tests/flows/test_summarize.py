@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from config.settings import Settings
 from flows.cli import app
-from flows.summarize import retract_copies, store_batch, summarize
+from flows.summarize import incident_reader, retract_copies, store_batch, summarize
 from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import Article, extract_reports
 from tasks.incidents.model import Casualties, Incident, Mention
@@ -39,6 +39,7 @@ class Scenario:
     seed_body: str
     counts: list[dict]
     incidents: list[list[tuple]]
+    readers_built_by_re_run: int
 
 
 def add_source(con, source_id: str, timezone: str) -> None:
@@ -71,7 +72,10 @@ def scenario(prefect_harness, tmp_path_factory) -> Scenario:
         add_source(con, "daily", "UTC")
         add_article(con, "seed", "wire", body, datetime(2020, 10, 4, 9, tzinfo=UTC))
     db = str(settings.db_path)
-    counts = [summarize(db_path=db), summarize(db_path=db)]
+    counts = [summarize(db_path=db)]
+    incident_reader.cache_clear()
+    counts.append(summarize(db_path=db))
+    readers_built = incident_reader.cache_info().currsize
     rows = [incident_rows(settings), incident_rows(settings)]
     with connect(settings.work_db_path) as con:
         add_article(con, "late", "daily", LATE, datetime(2020, 10, 4, 18, tzinfo=UTC))
@@ -81,7 +85,7 @@ def scenario(prefect_harness, tmp_path_factory) -> Scenario:
     rows.append(incident_rows(settings))
     counts.append(summarize(db_path=db, force=True))
     rows.append(incident_rows(settings))
-    return Scenario(settings, body, counts, rows)
+    return Scenario(settings, body, counts, rows, readers_built)
 
 
 def query(scenario: Scenario, sql: str) -> list[tuple]:
@@ -103,6 +107,12 @@ def test_the_first_run_stores_one_incident_per_event_the_article_reports(scenari
 def test_a_re_run_reads_nothing_new_and_leaves_every_row_as_it_was(scenario):
     assert scenario.counts[1]["articles"] == 0
     assert scenario.incidents[1] == scenario.incidents[0]
+
+
+@slow
+def test_a_run_with_nothing_new_loads_neither_gazetteer_nor_type_model(scenario):
+    assert scenario.counts[1]["articles"] == 0
+    assert scenario.readers_built_by_re_run == 0
 
 
 @slow
