@@ -41,6 +41,7 @@ from tasks.incidents import merge
 from tasks.incidents.reader import IncidentReader, default_reader
 from tasks.process import Window
 from tasks.report.daily import daily_markdown
+from tasks.run_counts import StageClock
 from warehouse import incidents as store
 from warehouse import store_incidents as stored
 from warehouse.runs import finish_run, start_run
@@ -111,7 +112,8 @@ def summarize(
     version = merge.extractor_version(CONFIG_DIR)
     parameters = {"since": since, "until": until, "force": force, "extractor": version}
     counts = {"articles": 0, "failed": 0, "reports": 0, "incidents_touched": 0}
-    with flow_process(log=logger.info), writer(settings, log=logger.info) as con:
+    clock = StageClock()  # times the publish that closes the writer
+    with flow_process(log=logger.info), writer(settings, log=logger.info, clock=clock) as con:
         start_run(con, run_id, "summarize", parameters)
         try:
             touched = _extract_all(con, run_id, version, window, force, settings, counts)
@@ -124,6 +126,7 @@ def summarize(
         status = "partially_failed" if counts["failed"] else "completed"
         finish_run(con, run_id, status=status, counts=counts)
         publish_reports(con, days)
+    counts["publish_seconds"] = clock.as_dict().get("publish", 0.0)
     logger.info("summarize: %s", counts)
     return counts
 

@@ -44,6 +44,12 @@ class StageClock:
         for stage, weight in weights.items():
             self.seconds[stage] += seconds * weight / total if total else 0.0
 
+    def reassign(self, seconds: float, from_stage: str, to_stage: str) -> None:
+        """Seconds a stage's own report says were spent on another (a subflow's publish)."""
+        moved = min(seconds, self.seconds[from_stage])
+        self.seconds[from_stage] -= moved
+        self.seconds[to_stage] += moved
+
     def as_dict(self) -> dict[str, float]:
         return {stage: round(value, 3) for stage, value in self.seconds.items()}
 

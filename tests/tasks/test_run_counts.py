@@ -23,6 +23,14 @@ def test_work_measured_elsewhere_is_shared_out_in_the_proportions_of_its_own_clo
     assert clock.as_dict() == {"clean": 6.0, "date": 2.0}
 
 
+def test_seconds_a_subflow_spent_publishing_move_from_its_stage_to_publish():
+    clock = StageClock()
+    clock.spread(10.0, {"summarize": 1.0})
+    clock.reassign(4.0, "summarize", "publish")
+    clock.reassign(99.0, "summarize", "publish")  # never more than the stage had
+    assert clock.as_dict() == {"summarize": 0.0, "publish": 10.0}
+
+
 def test_the_run_counts_carry_the_seconds_per_stage():
     counts = IngestCounts(clock=ticking())
     with counts.clock.timed("store"):
