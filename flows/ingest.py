@@ -134,10 +134,10 @@ def _process_pending(con, run_id: str, sources, settings: Settings, window, coun
 
     The cursor walks pending pages in order, so pages a window leaves pending are passed once.
     """
-    state = load_articles.open_dedupe(con, settings)
+    scheme = load_articles.open_dedupe(con, settings)
     now = datetime.now(UTC)
     cursor = None
     while pages := pending_pages(con, limit=settings.process_batch_size, after=cursor):
         batch = steps.process(pages, sources, settings, now, window)
-        steps.load_batch(con, run_id, batch, state, counts)
+        steps.load_batch(con, run_id, batch, scheme, counts)
         cursor = (pages[-1].fetched_at, pages[-1].url)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from config.settings import Settings
-from tasks.dedupe.copies import content_hash, figures, signature
+from tasks.dedupe.copies import figures
+from tasks.dedupe.minhash import content_hash, signature
 from tasks.dedupe.urls import article_id, canonical_url
 from tasks.process import ArticleRecord, ProcessedBatch
 from tasks.records import Reject
