@@ -96,10 +96,10 @@ def reset_scheme(con: duckdb.DuckDBPyConnection, scheme: DedupeScheme) -> None:
 
 def unfingerprinted(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[str, str]]:
     """(article_id, body) of stored articles with no signature; none costs two counts."""
-    counts = con.execute(
+    [(articles, fingerprinted)] = con.execute(
         "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_minhash)"
-    ).fetchone()
-    if counts[0] == counts[1]:
+    ).fetchall()
+    if articles == fingerprinted:
         return []
     return con.execute(UNFINGERPRINTED, [limit]).fetchall()
 

@@ -14,6 +14,7 @@ The keys are what the warehouse stores and joins on, so no index has to live in 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -37,7 +38,7 @@ LSH_WEIGHTS = (0.2, 0.8)
 WORD = re.compile(r"\w+")
 # ftfy changes the words of a text only through mojibake, HTML entities or control characters;
 # bodies from ``clean`` are repaired already, and ftfy costs ~6 ms on a 400-word article.
-NEEDS_REPAIR = re.compile("[&\x00-\x08\x0b\x0e-\x1f\x7f]")
+ENTITY_OR_CONTROL = re.compile("&#?\\w+;|[\x00-\x08\x0b\x0e-\x1f\x7f]")
 SHINGLE_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -75,7 +76,7 @@ class Banding:
 
 def body_words(body: str) -> list[str]:
     """The words two copies must share: mojibake repaired, case and punctuation ignored."""
-    if NEEDS_REPAIR.search(body) or MOJIBAKE_HINT.search(body):
+    if ENTITY_OR_CONTROL.search(body) or (not body.isascii() and MOJIBAKE_HINT.search(body)):
         body = ftfy.fix_text(body)
     return WORD.findall(unicodedata.normalize("NFKC", body).casefold())
 
@@ -105,12 +106,15 @@ def signatures(word_lists: Sequence[Sequence[str]], num_perm: int) -> np.ndarray
 
     A text shorter than five words is one shingle; a text of no words has the empty shingle.
     """
-    vocabulary = {word: _word_hash(word) for words in word_lists for word in words}
+    vocabulary = {word: number for number, word in enumerate(set().union(*word_lists))}
+    word_hashes = np.array([_word_hash(word) for word in vocabulary], dtype=np.uint64)
+    every_word = itertools.chain.from_iterable(word_lists)
+    hashes = word_hashes[np.array(list(map(vocabulary.__getitem__, every_word)), dtype=np.int64)]
+    ends = np.cumsum([len(words) for words in word_lists])
     multipliers = _multipliers(num_perm)
     rows = np.empty((len(word_lists), num_perm), dtype=np.uint32)
-    for row, words in enumerate(word_lists):
-        hashes = np.fromiter((vocabulary[w] for w in words), dtype=np.uint64, count=len(words))
-        permuted = np.multiply.outer(multipliers, _shingle_hashes(hashes))
+    for row, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
+        permuted = np.multiply.outer(multipliers, _shingle_hashes(hashes[start:end]))
         rows[row] = permuted.min(axis=1) >> np.uint64(32)
     return rows
 

@@ -6,12 +6,12 @@ import pytest
 
 from config.settings import Settings
 from tasks.dedupe.copies import figures
-from tasks.dedupe.minhash import content_hash, signature
+from tasks.dedupe.minhash import Banding, content_hash, signature
 from tasks.dedupe.urls import article_id, canonical_url
 from tasks.process import ArticleRecord, ProcessedBatch
 from tasks.records import Reject
 from tasks.run_counts import IngestCounts
-from tests.tasks.dedupe.test_copies import SAME_TOPIC, WIRE
+from tests.tasks.dedupe.test_copies import SAME_TOPIC, WIRE, edited
 from warehouse.db import connect
 from warehouse.load_articles import load_batch, open_dedupe
 
@@ -133,3 +133,30 @@ def test_a_rejected_copy_is_retired_and_the_story_keeps_its_canonical(con):
     load(con, rejects=(rejected(b.url),))
     assert stories(con) == ["a"]
     assert links(con) == [("c", "a", "exact")]
+
+
+def test_a_near_copy_in_a_later_run_is_found_through_the_stored_band_keys(con):
+    load(con, record("a", WIRE, OCT[4]), record("other", SAME_TOPIC, OCT[4]))
+    load(con, record("b", edited(WIRE, 0.05), OCT[5]))
+    assert links(con) == [("b", "a", "near")]
+
+
+def test_band_keys_follow_their_articles_through_rewrites_and_retirement(con):
+    bands = Banding.for_threshold(Settings().near_duplicate_threshold).bands
+    a, b = record("a", WIRE, OCT[4]), record("b", SAME_TOPIC, OCT[5])
+    load(con, a, b)
+    load(con, record("a", edited(WIRE, 0.05), OCT[4]))
+    assert count(con, "article_bands") == 2 * bands
+    load(con, rejects=(rejected(b.url),))
+    assert count(con, "article_bands") == bands
+
+
+def test_signatures_made_another_way_are_made_again_from_the_stored_bodies(con):
+    a = record("a", WIRE, OCT[4])
+    load(con, a)
+    con.execute("UPDATE minhash_scheme SET scheme = 'datasketch affine32'")
+    con.execute("UPDATE article_minhash SET signature = '\\x00'::BLOB, figures = NULL")
+    load(con, record("b", edited(WIRE, 0.05), OCT[5]))
+    assert links(con) == [("b", "a", "near")]
+    stored = "SELECT signature, figures FROM article_minhash WHERE article_id = ?"
+    assert con.execute(stored, [a.article_id]).fetchall() == [(a.signature, list(a.figures))]
