@@ -7,7 +7,7 @@ killed between batches re-does exactly the batches that did not commit.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, astuple
+from dataclasses import astuple
 
 import duckdb
 
@@ -76,7 +76,7 @@ def load_batch(
         candidates = [_candidate(r) for r in keep]
         index = _neighbourhood(con, candidates, retired, scheme)
         articles.retire(con, retired)
-        articles.upsert_articles(con, run_id, [asdict(r) for r in keep])
+        articles.upsert_articles(con, run_id, [vars(r) for r in keep])
         near_duplicates.forget_bands(
             con, [c.article_id for c in candidates if index.get(c.article_id)]
         )

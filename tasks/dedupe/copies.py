@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from tasks.dedupe.minhash import (
     DEFAULT_PERMUTATIONS,
     Banding,
@@ -111,8 +113,7 @@ class NearDuplicateIndex:
     ) -> NearDuplicateIndex:
         """An index of stored articles (``articles`` joined with ``article_minhash``)."""
         index = cls(threshold, num_perm, banding)
-        for article in stored:
-            index.add(article)
+        index.add_all(list(stored))
         return index
 
     def __len__(self) -> int:
@@ -123,16 +124,22 @@ class NearDuplicateIndex:
 
     def add(self, article: DedupeCandidate) -> None:
         """Insert, or replace the earlier version of a re-processed article."""
-        values = signature_values(article.signature)
-        if len(values) != self.num_perm:
-            raise ValueError(f"{article.article_id}: signature is not {self.num_perm} values")
-        self.discard(article.article_id)
-        keys = tuple(band_keys(values, self.banding)[0].tolist())
-        self._articles[article.article_id] = article
-        self._keys[article.article_id] = keys
-        self._by_hash[article.content_hash].add(article.article_id)
-        for key in keys:
-            self._by_key[key].add(article.article_id)
+        self.add_all([article])
+
+    def add_all(self, articles: Sequence[DedupeCandidate]) -> None:
+        """``add`` each in turn, with every band key worked out in one vectorised step."""
+        for article in articles:
+            if len(signature_values(article.signature)) != self.num_perm:
+                raise ValueError(f"{article.article_id}: signature is not {self.num_perm} values")
+        values = [signature_values(article.signature) for article in articles]
+        keys = band_keys(np.stack(values), self.banding).tolist() if values else []
+        for article, article_keys in zip(articles, keys, strict=True):
+            self.discard(article.article_id)
+            self._articles[article.article_id] = article
+            self._keys[article.article_id] = tuple(article_keys)
+            self._by_hash[article.content_hash].add(article.article_id)
+            for key in article_keys:
+                self._by_key[key].add(article.article_id)
 
     def discard(self, article_id: str) -> None:
         old = self._articles.pop(article_id, None)
@@ -201,8 +208,7 @@ def assign_duplicates(
     before = _canonicals(index, [i for i in sorted({*newcomers, *gone}) if index.get(i)])
     for article_id in gone:
         index.discard(article_id)
-    for article in newcomers.values():
-        index.add(article)
+    index.add_all(list(newcomers.values()))
     clusters = _clusters(index, (set(newcomers) | set(before)) - gone)
     members = frozenset().union(*clusters)
     batch_ids = frozenset(newcomers)

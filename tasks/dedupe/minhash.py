@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import ftfy
 import numpy as np
+import pyarrow as pa
 
 from config.settings import Settings
 from tasks.text.charset import MOJIBAKE_HINT
@@ -106,16 +107,18 @@ def signatures(word_lists: Sequence[Sequence[str]], num_perm: int) -> np.ndarray
 
     A text shorter than five words is one shingle; a text of no words has the empty shingle.
     """
-    vocabulary = {word: number for number, word in enumerate(set().union(*word_lists))}
-    word_hashes = np.array([_word_hash(word) for word in vocabulary], dtype=np.uint64)
-    every_word = itertools.chain.from_iterable(word_lists)
-    hashes = word_hashes[np.array(list(map(vocabulary.__getitem__, every_word)), dtype=np.int64)]
-    ends = np.cumsum([len(words) for words in word_lists])
+    hashes = _word_hashes(word_lists)
+    shingles = _shingle_hashes(hashes)  # at every position; a text's own start at its first word
     multipliers = _multipliers(num_perm)
     rows = np.empty((len(word_lists), num_perm), dtype=np.uint32)
-    for row, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
-        permuted = np.multiply.outer(multipliers, _shingle_hashes(hashes[start:end]))
-        rows[row] = permuted.min(axis=1) >> np.uint64(32)
+    start = 0
+    for row, words in enumerate(word_lists):
+        end = start + len(words)
+        own = shingles[start : end - SHINGLE_WORDS + 1]
+        if len(words) < SHINGLE_WORDS:
+            own = _shingle_hashes(hashes[start:end], width=max(1, len(words)))
+        rows[row] = np.multiply.outer(multipliers, own).min(axis=1) >> np.uint64(32)
+        start = end
     return rows
 
 
@@ -145,12 +148,19 @@ def band_keys(values: np.ndarray, banding: Banding) -> np.ndarray:
     return keys.view(np.int64)
 
 
-def _shingle_hashes(word_hashes: np.ndarray) -> np.ndarray:
-    """One 64-bit hash per run of ``SHINGLE_WORDS`` consecutive words, order included."""
-    width = max(1, min(SHINGLE_WORDS, len(word_hashes)))
+def _word_hashes(word_lists: Sequence[Sequence[str]]) -> np.ndarray:
+    """The hash of every word of every list, in order; each distinct word is hashed once."""
+    words = pa.array(itertools.chain.from_iterable(word_lists), type=pa.string())
+    encoded = words.dictionary_encode()
+    distinct = [_word_hash(word) for word in encoded.dictionary.to_pylist()]
+    return np.array(distinct, dtype=np.uint64)[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _shingle_hashes(word_hashes: np.ndarray, width: int = SHINGLE_WORDS) -> np.ndarray:
+    """One 64-bit hash per run of ``width`` consecutive words, order included."""
     if len(word_hashes) == 0:
         word_hashes = np.zeros(1, dtype=np.uint64)
-    count = len(word_hashes) - width + 1
+    count = max(0, len(word_hashes) - width + 1)
     shingles = word_hashes[:count].copy()
     for offset in range(1, width):
         shingles = shingles * SHINGLE_MIX + word_hashes[offset : offset + count]
