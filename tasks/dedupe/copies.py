@@ -99,9 +99,9 @@ class NearDuplicateIndex:
         self.num_perm = num_perm
         self.banding = banding or Banding.for_threshold(threshold, num_perm)
         self._articles: dict[str, DedupeCandidate] = {}
-        self._keys: dict[str, tuple[int, ...]] = {}
-        self._by_key: dict[int, set[str]] = defaultdict(set)
+        self._keys: dict[str, np.ndarray] = {}  # each article's band keys
         self._by_hash: dict[str, set[str]] = defaultdict(set)
+        self._sharing: dict[str, set[str]] | None = None  # made again after every change
 
     @classmethod
     def from_stored(
@@ -132,27 +132,28 @@ class NearDuplicateIndex:
             if len(signature_values(article.signature)) != self.num_perm:
                 raise ValueError(f"{article.article_id}: signature is not {self.num_perm} values")
         values = [signature_values(article.signature) for article in articles]
-        keys = band_keys(np.stack(values), self.banding).tolist() if values else []
+        keys = band_keys(np.stack(values), self.banding) if values else []
         for article, article_keys in zip(articles, keys, strict=True):
             self.discard(article.article_id)
             self._articles[article.article_id] = article
-            self._keys[article.article_id] = tuple(article_keys)
+            self._keys[article.article_id] = article_keys
             self._by_hash[article.content_hash].add(article.article_id)
-            for key in article_keys:
-                self._by_key[key].add(article.article_id)
+        self._sharing = None
 
     def discard(self, article_id: str) -> None:
         old = self._articles.pop(article_id, None)
         if old is not None:
             self._by_hash[old.content_hash].discard(article_id)
-            for key in self._keys.pop(article_id):
-                self._by_key[key].discard(article_id)
+            del self._keys[article_id]
+            self._sharing = None
 
     def copies_of(self, article_id: str) -> Iterator[str]:
         """Indexed articles with the same text, or similar at or above the threshold."""
         article = self._articles[article_id]
         yield from self._by_hash[article.content_hash] - {article_id}
-        candidates = set().union(*(self._by_key[key] for key in self._keys[article_id]))
+        if self._sharing is None:
+            self._sharing = _sharing_a_key(self._keys)
+        candidates = self._sharing.get(article_id, set())
         for other in sorted(candidates - self._by_hash[article.content_hash]):
             if self.similarity(article_id, other) >= self.threshold and figures_agree(
                 article.figures, self._articles[other].figures
@@ -177,6 +178,29 @@ class NearDuplicateIndex:
 
     def canonical_of(self, cluster: Iterable[str]) -> str:
         return min(cluster, key=lambda member: self._articles[member].seniority)
+
+
+def _sharing_a_key(keys: dict[str, np.ndarray]) -> dict[str, set[str]]:
+    """For each article, the others that share at least one band key with it (LSH candidates).
+
+    One sort of every key at once: most keys are unique, so only the few runs of equal keys
+    are walked in Python.
+    """
+    ids = list(keys)
+    if not ids:
+        return {}
+    matrix = np.stack([keys[article_id] for article_id in ids])
+    order = np.argsort(matrix.ravel(), kind="stable")
+    sorted_keys = matrix.ravel()[order]
+    owners = order // matrix.shape[1]
+    run = np.concatenate([[0], np.cumsum(sorted_keys[1:] != sorted_keys[:-1])])
+    shared = np.bincount(run)[run] > 1
+    sharing: dict[str, set[str]] = defaultdict(set)
+    runs = np.split(owners[shared], np.flatnonzero(np.diff(run[shared])) + 1)
+    for members in ({ids[i] for i in group.tolist()} for group in runs if len(group)):
+        for member in members:
+            sharing[member] |= members - {member}
+    return sharing
 
 
 @dataclass(frozen=True)
