@@ -25,11 +25,9 @@ from pathlib import Path
 from tasks.dedupe.copies import (
     DedupeCandidate,
     NearDuplicateIndex,
-    content_hash,
-    estimated_jaccard,
     figures,
-    signature,
 )
+from tasks.dedupe.minhash import content_hash, estimated_jaccard, signature
 
 THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8)
 MIN_WORDS = 150

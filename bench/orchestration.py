@@ -41,6 +41,7 @@ STATE_TABLES = (
     "raw_pages",
     "articles",
     "article_minhash",
+    "article_bands",
     "article_duplicates",
     "rejects",
     "unique_stories",

@@ -146,7 +146,7 @@ def _process_pending(con, run_id: str, sources, settings: Settings, window, coun
     Batches are cleaned on the workers while the writer loads those already back, in order.
     """
     with counts.clock.timed("dedupe"):
-        state = load_articles.open_dedupe(con, settings)
+        scheme = load_articles.open_dedupe(con, settings)
     now = datetime.now(UTC)
     batches = (
         {"pages": pages, "sources": sources, "settings": settings, "now": now, "window": window}
@@ -155,7 +155,7 @@ def _process_pending(con, run_id: str, sources, settings: Settings, window, coun
     started = time.perf_counter()
     for batch in in_order(steps.process, batches, settings):
         counts.clock.spread(time.perf_counter() - started, batch.clock.seconds)
-        steps.load_batch(con, run_id, batch, state, counts)
+        steps.load_batch(con, run_id, batch, scheme, counts)
         started = time.perf_counter()  # the next batch's wait starts once this one is loaded
 
 

@@ -17,7 +17,6 @@ from prefect.cache_policies import NO_CACHE
 
 from config.settings import Settings
 from config.sources import Source
-from tasks.dedupe.copies import NearDuplicateIndex
 from tasks.fetching.fetch import Fetcher
 from tasks.fetching.harvest import Harvest, harvest_source
 from tasks.fetching.known_urls import KnownUrls
@@ -25,6 +24,7 @@ from tasks.process import ProcessedBatch, Window, process_pages
 from tasks.records import RawPage, Reject
 from tasks.run_counts import IngestCounts
 from warehouse import load_articles, loads, stage_rows
+from warehouse.near_duplicates import DedupeScheme
 
 TRANSIENT = (requests.ConnectionError, requests.Timeout, OSError, duckdb.IOException)
 
@@ -119,11 +119,11 @@ def load_batch(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
     batch: ProcessedBatch,
-    index: NearDuplicateIndex,
+    scheme: DedupeScheme,
     counts: IngestCounts,
 ) -> None:
     """Dedupe and load one processed batch in one transaction."""
-    load_articles.load_batch(con, run_id, batch, index, counts)
+    load_articles.load_batch(con, run_id, batch, scheme, counts)
 
 
 def publish_counts(counts: IngestCounts) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from config.settings import Settings
 from config.sources import Source
-from tasks.dedupe.copies import content_hash, figures, signature
+from tasks.dedupe.copies import figures
+from tasks.dedupe.minhash import Fingerprint, fingerprints
 from tasks.dedupe.urls import article_id, canonical_url
 from tasks.records import CleanPage, DateSignal, PublishedDate, RawPage, Reject
 from tasks.run_counts import StageClock
@@ -89,7 +91,7 @@ def process_pages(
     Pages published outside ``window`` are left out of ``page_urls`` so they stay due: a later
     run with another window (or none) still loads them.
     """
-    batch = ProcessedBatch()
+    batch, drafts = ProcessedBatch(), []
     for page in pages:
         flagged: Reject | None = None
         try:
@@ -100,20 +102,24 @@ def process_pages(
             outcome = Reject("clean", "internal_error", page.source_id, page.url, repr(exc)[:500])
         if isinstance(outcome, Reject):
             batch.rejects.append(outcome)
-        elif outcome.published_at.date() not in window:
+        elif outcome.dated.published_at.date() not in window:
             batch.outside_window += 1
             continue
         else:
-            batch.articles.append(outcome)
+            drafts.append(outcome)
             batch.flagged.extend([flagged] if flagged else [])
         batch.page_urls.append(page.url)
+    with batch.clock.timed("dedupe"):  # content hashes and MinHash signatures, batch-wide
+        prints = fingerprints([d.cleaned.body for d in drafts], settings.minhash_permutations)
+    batch.articles = [_article(d, p) for d, p in zip(drafts, prints, strict=True)]
     return batch
 
 
 def _process_page(
     page: RawPage, source: Source | None, settings: Settings, now: datetime, clock: StageClock
-) -> tuple[ArticleRecord | Reject, Reject | None]:
-    """The page's article or reject, and a flag when its own date was discarded."""
+) -> tuple[_Draft | Reject, Reject | None]:
+    """The page's article (before fingerprinting) or reject, and a flag when its own date was
+    discarded."""
     with clock.timed("clean"):
         cleaned = clean_page(
             page,
@@ -133,9 +139,7 @@ def _process_page(
         )
     if isinstance(dated, Reject):
         return _attributed(dated, page), None
-    with clock.timed("dedupe"):  # canonical URL, content hash and MinHash signature
-        article = _article(page, cleaned, dated, settings.minhash_permutations)
-    return article, _discarded_date(dated, page)
+    return _Draft(page, cleaned, dated), _discarded_date(dated, page)
 
 
 def _with_fallbacks(signals: Sequence[DateSignal], page: RawPage) -> tuple[DateSignal, ...]:
@@ -158,9 +162,16 @@ def _attributed(reject: Reject, page: RawPage) -> Reject:
     return Reject(reject.stage, reject.reason, page.source_id, page.url, reject.detail)
 
 
-def _article(
-    page: RawPage, cleaned: CleanPage, dated: PublishedDate, permutations: int
-) -> ArticleRecord:
+class _Draft(NamedTuple):
+    """A cleaned and dated page; the batch is fingerprinted at once (vectorised hashing)."""
+
+    page: RawPage
+    cleaned: CleanPage
+    dated: PublishedDate
+
+
+def _article(draft: _Draft, fingerprint: Fingerprint) -> ArticleRecord:
+    page, cleaned, dated = draft
     canonical = canonical_url(page.url, cleaned.canonical_url)
     return ArticleRecord(
         article_id=article_id(canonical),
@@ -178,7 +189,7 @@ def _article(
         published_tz_offset=offset_minutes(dated.utc_offset),
         published_local_date=dated.local_date,
         word_count=len(cleaned.body.split()),
-        content_hash=content_hash(cleaned.body),
-        signature=signature(cleaned.body, permutations),
+        content_hash=fingerprint.content_hash,
+        signature=fingerprint.signature,
         figures=tuple(sorted(figures(cleaned.body))),
     )

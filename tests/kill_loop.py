@@ -73,6 +73,8 @@ ORPHANS = {
     "AND d.member_article_id NOT IN (SELECT article_id FROM articles))",
     "minhashes of a missing article": "SELECT count(*) FROM article_minhash "
     "WHERE article_id NOT IN (SELECT article_id FROM articles)",
+    "band keys of a missing article": "SELECT count(*) FROM article_bands "
+    "WHERE article_id NOT IN (SELECT article_id FROM article_minhash)",
     "runs still marked running": "SELECT count(*) FROM pipeline_runs WHERE status = 'running'",
 }
 

@@ -26,9 +26,6 @@ ARTICLES_SCHEMA = pa.schema(
      ("word_count", pa.int32()), ("content_hash", pa.string()), ("first_seen_at", TS),
      ("updated_at", TS)]
 )  # fmt: skip
-MINHASH_SCHEMA = pa.schema(
-    [("article_id", pa.string()), ("signature", pa.binary()), ("figures", pa.list_(pa.string()))]
-)
 DUPLICATES_SCHEMA = pa.schema(
     [("member_url", pa.string()), ("member_article_id", pa.string()),
      ("canonical_article_id", pa.string()), ("method", pa.string()),
@@ -60,17 +57,14 @@ def owners_of(con: duckdb.DuckDBPyConnection, canonical_urls: Sequence[str]) -> 
 def upsert_articles(
     con: duckdb.DuckDBPyConnection, run_id: str, records: Sequence[dict[str, Any]]
 ) -> int:
-    """Rows carry the ``articles`` columns plus ``signature`` (MinHash bytes) and ``figures``."""
+    """Rows carry the ``articles`` columns; any others (the fingerprint) are left out here."""
     now = datetime.now(UTC)
-    rows = []
-    for record in records:
-        row = {k: v for k, v in record.items() if k not in ("signature", "figures")}
-        rows.append({**row, "run_id": run_id, "first_seen_at": now, "updated_at": now})
-    signatures = [
-        {"article_id": r["article_id"], "signature": r["signature"], "figures": r["figures"]}
-        for r in records
-    ]
-    merge_rows(con, "article_minhash", "article_id", signatures, MINHASH_SCHEMA)
+    columns = set(ARTICLES_SCHEMA.names)
+    rows = [
+        {**{k: v for k, v in record.items() if k in columns}, "run_id": run_id,
+         "first_seen_at": now, "updated_at": now}
+        for record in records
+    ]  # fmt: skip
     return merge_rows(con, "articles", "article_id", rows, ARTICLES_SCHEMA, update=ARTICLE_UPDATE)
 
 
@@ -108,41 +102,34 @@ def forget_copies(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) ->
     )
 
 
-def retire_pages(con: duckdb.DuckDBPyConnection, page_urls: Iterable[str]) -> list[str]:
-    """Delete the articles these pages gave before (now rejected), with their fingerprint and
-    every duplicate row naming them; returns their ids so dedupe forgets them too.
+def articles_of_pages(con: duckdb.DuckDBPyConnection, page_urls: Iterable[str]) -> list[str]:
+    """The ids of the articles these pages gave, in order."""
+    urls = sorted(page_urls)
+    if not urls:
+        return []
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT article_id FROM articles WHERE url IN (SELECT unnest(?)) ORDER BY 1", [urls]
+        ).fetchall()
+    ]
+
+
+def retire(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
+    """Delete these articles (their pages are now rejected), with their fingerprint and band
+    keys and every duplicate row naming them.
 
     Without this a page that re-processing now rejects would still count as a story.
     """
-    ids = [
-        row[0]
-        for row in con.execute(
-            "SELECT article_id FROM articles WHERE url IN (SELECT unnest(?)) ORDER BY 1",
-            [sorted(page_urls)],
-        ).fetchall()
-    ]
-    if ids:
+    if article_ids:
         for statement in RETIRE:
-            con.execute(statement, [ids])
-    return ids
+            con.execute(statement, [list(article_ids)])
 
 
 RETIRE = (
     "DELETE FROM article_duplicates WHERE member_article_id IN (SELECT unnest($1)) "
     "OR canonical_article_id IN (SELECT unnest($1))",
     "DELETE FROM article_minhash WHERE article_id IN (SELECT unnest($1))",
+    "DELETE FROM article_bands WHERE article_id IN (SELECT unnest($1))",
     "DELETE FROM articles WHERE article_id IN (SELECT unnest($1))",
 )
-
-FINGERPRINTS = """
-SELECT a.article_id, a.url, a.published_at, a.content_hash, m.signature,
-       coalesce(m.figures, []) AS figures
-FROM articles a JOIN article_minhash m USING (article_id)
-ORDER BY a.article_id
-"""
-
-
-def stored_fingerprints(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(article_id, url, published_at, content_hash, signature, figures) of every article, so
-    dedupe spans runs."""
-    return con.execute(FINGERPRINTS).fetchall()

@@ -41,7 +41,12 @@ UNHASHED = {"articles": ("body",), "raw_pages": ("body_zlib", "headers")}
 # Pipeline bookkeeping that is not published: the publish ledger itself, and the MinHash
 # signatures (about 1 KB an article with no day of their own; see warehouse/snapshot.py for
 # what a database rebuilt from the snapshot lacks without them).
-UNPUBLISHED = frozenset({"published_partitions", "article_minhash"})
+# Pipeline-internal state analysts never query. The near-duplicate index is not even needed for
+# recovery: a working file rebuilt from the snapshot has no signatures and no scheme, so its next
+# run fingerprints every stored body again (warehouse/near_duplicates.py).
+UNPUBLISHED = frozenset(
+    {"published_partitions", "article_minhash", "article_bands", "minhash_scheme"}
+)
 # Columns the analyst views leave out: the page bytes stay in the Parquet files, for recovery.
 HIDDEN = {"raw_pages": ("body_zlib", "headers")}
 FEW_PARTITIONS = 8  # more changed partitions of a table than this are written in one pass

@@ -12,29 +12,22 @@ depend on the order articles arrive in, within a batch or across runs.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
-import ftfy
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from config.settings import Settings
+from tasks.dedupe.minhash import (
+    DEFAULT_PERMUTATIONS,
+    Banding,
+    band_keys,
+    estimated_jaccard,
+    signature_values,
+)
 
-SHINGLE_WORDS = 5
-SEED = 1
-SCHEME = "affine32"
-STORED_DTYPE = np.dtype("<u8")  # article_minhash.signature: uint64 little-endian values
-DEFAULT_PERMUTATIONS: int = Settings.model_fields["minhash_permutations"].default
-# LSH only proposes candidates; each is verified with the estimated Jaccard, so the bands are
-# tuned to miss few true copies at the cost of more candidates to check.
-LSH_WEIGHTS = (0.2, 0.8)
-WORD = re.compile(r"\w+")
 FIGURE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 FIGURE_CONTAINMENT = 0.5
 
@@ -70,17 +63,6 @@ class DuplicateLink:
     similarity: float  # estimated Jaccard with the canonical article; 1.0 for exact
 
 
-def body_words(body: str) -> list[str]:
-    """The words two copies must share: mojibake repaired, case and punctuation ignored."""
-    text = unicodedata.normalize("NFKC", ftfy.fix_text(body)).casefold()
-    return WORD.findall(text)
-
-
-def content_hash(body: str) -> str:
-    """SHA-256 of the body's words, so spacing, quotes and re-encoding do not make a new text."""
-    return hashlib.sha256(" ".join(body_words(body)).encode("utf-8")).hexdigest()
-
-
 def figures(body: str) -> frozenset[str]:
     """The numbers a body states ("1,200" and "1200" alike), to tell copies from templates."""
     return frozenset(match.replace(",", "") for match in FIGURE.findall(body))
@@ -98,49 +80,28 @@ def figures_agree(first: frozenset[str], second: frozenset[str]) -> bool:
     return len(first & second) / min(len(first), len(second)) >= FIGURE_CONTAINMENT
 
 
-def shingles(words: Sequence[str]) -> set[bytes]:
-    """Word 5-shingles; a text shorter than five words is one shingle."""
-    width = min(SHINGLE_WORDS, len(words))
-    return {" ".join(words[i : i + width]).encode() for i in range(len(words) - width + 1)}
-
-
-def signature(body: str, num_perm: int = DEFAULT_PERMUTATIONS) -> bytes:
-    """The MinHash of the body's shingles as stored bytes (``article_minhash.signature``)."""
-    minhash = MinHash(
-        num_perm=num_perm, seed=SEED, permutations=_permutations(num_perm), scheme=SCHEME
-    )
-    minhash.update_batch(sorted(shingles(body_words(body))))
-    return minhash.hashvalues.astype(STORED_DTYPE).tobytes()
-
-
-def signature_values(stored: bytes) -> np.ndarray:
-    """Stored bytes back to MinHash values."""
-    return np.frombuffer(stored, dtype=STORED_DTYPE)
-
-
-def estimated_jaccard(first: bytes, second: bytes) -> float:
-    """Share of MinHash values two signatures agree on."""
-    a, b = signature_values(first), signature_values(second)
-    if len(a) != len(b):
-        raise ValueError(f"signatures of {len(a)} and {len(b)} values cannot be compared")
-    return float(np.count_nonzero(a == b)) / len(a)
-
-
-@cache
-def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    """Drawing the permutations costs more than hashing an article; every signature shares them."""
-    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
-
-
 class NearDuplicateIndex:
-    """Every article dedupe has seen (earlier runs' too), searchable by text similarity."""
+    """The articles one batch can reach, searchable by text similarity.
 
-    def __init__(self, threshold: float, num_perm: int = DEFAULT_PERMUTATIONS) -> None:
+    The warehouse fills it with the batch's neighbourhood (stored articles sharing a band key
+    with the batch, and the whole clusters they are in); clusters are closed under "copy of",
+    so within that neighbourhood every cluster comes out as it would over the whole history.
+    """
+
+    def __init__(
+        self,
+        threshold: float,
+        num_perm: int = DEFAULT_PERMUTATIONS,
+        banding: Banding | None = None,
+    ) -> None:
+        """``banding`` defaults to the one for ``threshold``; a run passes its own, made once."""
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+        self.banding = banding or Banding.for_threshold(threshold, num_perm)
         self._articles: dict[str, DedupeCandidate] = {}
-        self._by_hash: dict[str, set[str]] = {}
+        self._keys: dict[str, np.ndarray] = {}  # each article's band keys
+        self._by_hash: dict[str, set[str]] = defaultdict(set)
+        self._sharing: dict[str, set[str]] | None = None  # made again after every change
 
     @classmethod
     def from_stored(
@@ -148,11 +109,11 @@ class NearDuplicateIndex:
         stored: Iterable[DedupeCandidate],
         threshold: float,
         num_perm: int = DEFAULT_PERMUTATIONS,
+        banding: Banding | None = None,
     ) -> NearDuplicateIndex:
-        """The index of what earlier runs loaded (``articles`` joined with ``article_minhash``)."""
-        index = cls(threshold, num_perm)
-        for article in stored:
-            index.add(article)
+        """An index of stored articles (``articles`` joined with ``article_minhash``)."""
+        index = cls(threshold, num_perm, banding)
+        index.add_all(list(stored))
         return index
 
     def __len__(self) -> int:
@@ -163,28 +124,39 @@ class NearDuplicateIndex:
 
     def add(self, article: DedupeCandidate) -> None:
         """Insert, or replace the earlier version of a re-processed article."""
-        if len(signature_values(article.signature)) != self.num_perm:
-            raise ValueError(f"{article.article_id}: signature is not {self.num_perm} values")
-        self.discard(article.article_id)
-        self._articles[article.article_id] = article
-        self._by_hash.setdefault(article.content_hash, set()).add(article.article_id)
-        self._lsh.insert(article.article_id, self._minhash(article.signature))
+        self.add_all([article])
+
+    def add_all(self, articles: Sequence[DedupeCandidate]) -> None:
+        """``add`` each in turn, with every band key worked out in one vectorised step."""
+        for article in articles:
+            if len(signature_values(article.signature)) != self.num_perm:
+                raise ValueError(f"{article.article_id}: signature is not {self.num_perm} values")
+        values = [signature_values(article.signature) for article in articles]
+        keys = band_keys(np.stack(values), self.banding) if values else []
+        for article, article_keys in zip(articles, keys, strict=True):
+            self.discard(article.article_id)
+            self._articles[article.article_id] = article
+            self._keys[article.article_id] = article_keys
+            self._by_hash[article.content_hash].add(article.article_id)
+        self._sharing = None
 
     def discard(self, article_id: str) -> None:
         old = self._articles.pop(article_id, None)
         if old is not None:
             self._by_hash[old.content_hash].discard(article_id)
-            self._lsh.remove(article_id)
+            del self._keys[article_id]
+            self._sharing = None
 
     def copies_of(self, article_id: str) -> Iterator[str]:
         """Indexed articles with the same text, or similar at or above the threshold."""
         article = self._articles[article_id]
         yield from self._by_hash[article.content_hash] - {article_id}
-        for other in self._lsh.query(self._minhash(article.signature)):
-            if (
-                other != article_id
-                and self.similarity(article_id, other) >= self.threshold
-                and figures_agree(article.figures, self._articles[other].figures)
+        if self._sharing is None:
+            self._sharing = _sharing_a_key(self._keys)
+        candidates = self._sharing.get(article_id, set())
+        for other in sorted(candidates - self._by_hash[article.content_hash]):
+            if self.similarity(article_id, other) >= self.threshold and figures_agree(
+                article.figures, self._articles[other].figures
             ):
                 yield other
 
@@ -207,8 +179,28 @@ class NearDuplicateIndex:
     def canonical_of(self, cluster: Iterable[str]) -> str:
         return min(cluster, key=lambda member: self._articles[member].seniority)
 
-    def _minhash(self, stored: bytes) -> LeanMinHash:
-        return LeanMinHash(seed=SEED, hashvalues=signature_values(stored), scheme=SCHEME)
+
+def _sharing_a_key(keys: dict[str, np.ndarray]) -> dict[str, set[str]]:
+    """For each article, the others that share at least one band key with it (LSH candidates).
+
+    One sort of every key at once: most keys are unique, so only the few runs of equal keys
+    are walked in Python.
+    """
+    ids = list(keys)
+    if not ids:
+        return {}
+    matrix = np.stack([keys[article_id] for article_id in ids])
+    order = np.argsort(matrix.ravel(), kind="stable")
+    sorted_keys = matrix.ravel()[order]
+    owners = order // matrix.shape[1]
+    run = np.concatenate([[0], np.cumsum(sorted_keys[1:] != sorted_keys[:-1])])
+    shared = np.bincount(run)[run] > 1
+    sharing: dict[str, set[str]] = defaultdict(set)
+    runs = np.split(owners[shared], np.flatnonzero(np.diff(run[shared])) + 1)
+    for members in ({ids[i] for i in group.tolist()} for group in runs if len(group)):
+        for member in members:
+            sharing[member] |= members - {member}
+    return sharing
 
 
 @dataclass(frozen=True)
@@ -240,8 +232,7 @@ def assign_duplicates(
     before = _canonicals(index, [i for i in sorted({*newcomers, *gone}) if index.get(i)])
     for article_id in gone:
         index.discard(article_id)
-    for article in newcomers.values():
-        index.add(article)
+    index.add_all(list(newcomers.values()))
     clusters = _clusters(index, (set(newcomers) | set(before)) - gone)
     members = frozenset().union(*clusters)
     batch_ids = frozenset(newcomers)

@@ -83,4 +83,4 @@ def test_signatures_use_the_configured_number_of_permutations():
     (record,) = process_pages(
         [article_page("https://wire.test/a")], {}, Settings(minhash_permutations=64), now=NOW
     ).articles
-    assert len(record.signature) == 64 * 8
+    assert len(record.signature) == 64 * 4

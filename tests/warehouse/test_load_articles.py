@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from config.settings import Settings
-from tasks.dedupe.copies import content_hash, figures, signature
+from tasks.dedupe.copies import figures
+from tasks.dedupe.minhash import Banding, content_hash, signature
 from tasks.dedupe.urls import article_id, canonical_url
 from tasks.process import ArticleRecord, ProcessedBatch
 from tasks.records import Reject
 from tasks.run_counts import IngestCounts
-from tests.tasks.dedupe.test_copies import SAME_TOPIC, WIRE
+from tests.tasks.dedupe.test_copies import SAME_TOPIC, WIRE, edited
 from warehouse.db import connect
 from warehouse.load_articles import load_batch, open_dedupe
 
@@ -149,3 +150,30 @@ def test_an_article_keeps_its_utc_instant_and_the_day_and_offset_its_page_showed
         "SELECT published_at, published_tz_offset, published_local_date FROM unique_stories"
     ).fetchone()
     assert row == (just_after_midnight_in_kyiv, 120, date(2020, 2, 15))
+
+
+def test_a_near_copy_in_a_later_run_is_found_through_the_stored_band_keys(con):
+    load(con, record("a", WIRE, OCT[4]), record("other", SAME_TOPIC, OCT[4]))
+    load(con, record("b", edited(WIRE, 0.05), OCT[5]))
+    assert links(con) == [("b", "a", "near")]
+
+
+def test_band_keys_follow_their_articles_through_rewrites_and_retirement(con):
+    bands = Banding.for_threshold(Settings().near_duplicate_threshold).bands
+    a, b = record("a", WIRE, OCT[4]), record("b", SAME_TOPIC, OCT[5])
+    load(con, a, b)
+    load(con, record("a", edited(WIRE, 0.05), OCT[4]))
+    assert count(con, "article_bands") == 2 * bands
+    load(con, rejects=(rejected(b.url),))
+    assert count(con, "article_bands") == bands
+
+
+def test_signatures_made_another_way_are_made_again_from_the_stored_bodies(con):
+    a = record("a", WIRE, OCT[4])
+    load(con, a)
+    con.execute("UPDATE minhash_scheme SET scheme = 'datasketch affine32'")
+    con.execute("UPDATE article_minhash SET signature = '\\x00'::BLOB, figures = NULL")
+    load(con, record("b", edited(WIRE, 0.05), OCT[5]))
+    assert links(con) == [("b", "a", "near")]
+    stored = "SELECT signature, figures FROM article_minhash WHERE article_id = ?"
+    assert con.execute(stored, [a.article_id]).fetchall() == [(a.signature, list(a.figures))]

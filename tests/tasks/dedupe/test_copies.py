@@ -9,12 +9,10 @@ from tasks.dedupe.copies import (
     DuplicateLink,
     NearDuplicateIndex,
     assign_duplicates,
-    content_hash,
-    estimated_jaccard,
     figures,
     figures_agree,
-    signature,
 )
+from tasks.dedupe.minhash import content_hash, estimated_jaccard, signature
 
 THRESHOLD: float = Settings.model_fields["near_duplicate_threshold"].default
 DAY = datetime(2020, 10, 4, 9, 0, tzinfo=UTC)
@@ -68,32 +66,6 @@ def run(*articles: DedupeCandidate, index: NearDuplicateIndex | None = None) -> 
     """Every link of the clusters the batch touched, as (member, canonical, method)."""
     index = index if index is not None else NearDuplicateIndex(THRESHOLD)
     return pairs(assign_duplicates(list(articles), index).links)
-
-
-def test_content_hash_ignores_spacing_case_punctuation_and_mojibake():
-    respaced = "  azerbaijan’s defence   ministry said\n\nARMENIAN armed forces shelled Ganja;"
-    original = "Azerbaijan's Defence Ministry said Armenian armed forces shelled Ganja."
-    mojibake = original.replace("'", "â€™")
-    assert content_hash(respaced) == content_hash(original) == content_hash(mojibake)
-
-
-def test_content_hash_changes_when_one_word_changes():
-    assert content_hash(WIRE) != content_hash(WIRE.replace("four", "five"))
-
-
-def test_signature_is_the_permutation_count_in_uint64_values_and_stable():
-    assert len(signature(WIRE)) == Settings.model_fields["minhash_permutations"].default * 8
-    assert signature(WIRE) == signature(WIRE.upper())
-    assert estimated_jaccard(signature(WIRE), signature(WIRE)) == 1.0
-
-
-def test_five_percent_edited_copy_scores_below_point_eight_but_above_the_threshold():
-    similarity = estimated_jaccard(signature(WIRE), signature(edited(WIRE, 0.05)))
-    assert THRESHOLD <= similarity < 0.8
-
-
-def test_same_topic_report_is_far_below_the_threshold():
-    assert estimated_jaccard(signature(WIRE), signature(SAME_TOPIC)) < 0.1
 
 
 def test_exact_copy_under_another_url_points_at_the_earlier_published_article():
