@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import incident_rate, ingest_speed, rerun, warehouse_scale
+from bench import incident_rate, ingest_speed, near_duplicates, rerun, warehouse_scale
 from bench.table import Figure, machine, markdown
 
 
@@ -52,13 +52,8 @@ def _incidents(args: argparse.Namespace) -> tuple[dict, list[Figure]]:
 
 
 def _near_duplicates(args: argparse.Namespace) -> tuple[dict, list[Figure]]:
-    """Measured by ``bench.near_duplicates`` (its own branch); its rows go here once merged."""
-    pending = "not measured on this branch"
-    return {}, [
-        Figure("near-duplicates, 1M articles: seconds", pending, "< 600 s"),
-        Figure("near-duplicates, 1M articles: peak RSS", pending, "< 4 GiB"),
-        Figure("near-duplicates: precision and recall (≤ 10% of words changed)", pending, "≥ 0.95"),
-    ]
+    results = [near_duplicates.in_fresh_process(args.eval_dir, n) for n in args.near_articles]
+    return {"sizes": results}, near_duplicates.table_rows(results)
 
 
 SECTIONS: dict[str, Callable[[argparse.Namespace], tuple[dict, list[Figure]]]] = {
@@ -80,6 +75,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--incidents", type=int, default=300_000, help="Warehouse incidents.")
     parser.add_argument("--raw-kb", type=int, default=4, help="Raw page size in the warehouse.")
     parser.add_argument("--scratch", type=Path, help="Folder for the warehouse (default: /tmp).")
+    parser.add_argument(
+        "--near-articles", type=int, nargs="+", default=[100_000], help="Near-duplicate sizes."
+    )
     parser.add_argument("--notes", type=int, default=1000, help="ACLED notes read (incidents).")
     parser.add_argument("--json", type=Path, help="Also write every section's raw figures here.")
     return parser.parse_args(argv)
