@@ -34,6 +34,8 @@ from typing import IO, Any
 import duckdb
 import requests
 
+from config.settings import Settings
+
 BIN = Path(sys.executable).parent
 # Tables that hold state (not per-run logs): a rerun over unchanged input must not change them.
 STATE_TABLES = (
@@ -178,7 +180,10 @@ class PrefectStack:
         )
 
     def table_counts(self) -> dict[str, int]:
-        with duckdb.connect(str(self.db_path), read_only=True) as con:
+        """Rows of the pipeline's state tables, in the working database (the snapshot leaves
+        the near-duplicate index out); read between runs, when no writer holds it."""
+        working = Settings.overridden(db_path=self.db_path).work_db_path
+        with duckdb.connect(str(working), read_only=True) as con:
             return {
                 table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
                 for table in STATE_TABLES

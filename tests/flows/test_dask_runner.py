@@ -54,5 +54,8 @@ def test_an_ingest_on_a_dask_cluster_gives_the_tables_of_the_process_pool(tmp_pa
         on_dask = ingest_into(tmp_path / "dask" / "news.duckdb", sources)
 
     assert pooled["pages_processed"] > 200 and pooled["status"] == "completed"
-    assert on_dask == pooled
+    timings = ("stage_seconds",)  # wall seconds differ from run to run
+    assert {k: v for k, v in on_dask.items() if k not in timings} == {
+        k: v for k, v in pooled.items() if k not in timings
+    }
     assert tables(tmp_path / "dask" / "news.duckdb") == tables(tmp_path / "pool" / "news.duckdb")
