@@ -64,6 +64,10 @@ def _speaker_before(sentence: str, verbs: str, lex: Lexicons) -> str | None:
         return None
     clause = re.split(r"[,;:\"“”]|\bthat\b|\bbut\b", sentence[: verb.start()])[-1]
     clause = lex.built(_noise).sub("", clause.strip())
+    # "Azerbaijan denied targeting the hospital and said ...": the speaker of both verbs is
+    # who stands before the first, not the words between them
+    earlier = lex.built(_speech_verb).search(clause)
+    clause = clause[: earlier.start()].strip() if earlier else clause
     words = clause.split()
     if not words or len(words) > _MAX_SPEAKER_WORDS:
         return None
@@ -84,3 +88,8 @@ def _speaker_after(sentence: str, lex: Lexicons) -> str | None:
 
 def _noise(lex: Lexicons) -> re.Pattern[str]:
     return re.compile(lex["claims"]["speaker_noise"], re.IGNORECASE)
+
+
+def _speech_verb(lex: Lexicons) -> re.Pattern[str]:
+    words = lex["claims"]
+    return re.compile(rf"\b(?:{words['claim_verbs']}|{words['denial_verbs']})\b", re.IGNORECASE)

@@ -123,3 +123,12 @@ def always(event_type: str, sub_event_type: str) -> EventTypeModel:
         hint_weights=np.zeros((0, 2)),
         intercepts=np.array([10.0, 0.0]),
     )
+
+
+def test_a_denier_who_goes_on_to_claim_is_named_alone_not_with_the_words_between():
+    text = (
+        "Azerbaijan denied targeting the hospital and said Armenian forces had fired on the "
+        "Azerbaijani town of Barda earlier in the day."
+    )
+    [incident] = extract_incidents(text, datetime(2020, 10, 28, 9), reader=READER)
+    assert incident.claimed_by == "Azerbaijan"
