@@ -5,10 +5,11 @@ Reads the sources file (``config/sources.yaml`` unless given), fetches every sel
 ``articles``, ``article_duplicates``, ``rejects`` and a ``pipeline_runs`` row into the working
 database. All network work happens before the writer lock is taken, each source within its time
 budget, so a slow site delays only its own run and never another deployment waiting to write.
-It then runs the
-``summarize`` flow as a subflow, which reads every article not yet read (late and back-dated ones,
-and any an earlier failed summarize left) and rebuilds the daily summaries of the days they touch;
-the subflow publishes the snapshot analysts open (``db_path``), once for the whole ingest.
+When there is anything to read or retract, it then runs the ``summarize`` flow as a subflow,
+which reads every article not yet read (late and back-dated ones, and any an earlier failed
+summarize left) and rebuilds the daily summaries of the days they touch; the subflow publishes
+the snapshot analysts open (``db_path``), once for the whole ingest. A run that found nothing
+new starts no subflow and publishes only its own rows.
 Pages are cleaned on ``workers`` processes or a Dask cluster (``flows/parallel.py``) and loaded
 by this process, batch after batch, in order.
 
@@ -28,7 +29,7 @@ from prefect.exceptions import TerminationSignal
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
-from config.settings import Settings
+from config.settings import CONFIG_DIR, Settings
 from config.sources import load_sources, select_sources
 from flows import steps
 from flows.lifecycle import flow_process
@@ -36,10 +37,12 @@ from flows.parallel import in_order
 from flows.summarize import summarize
 from tasks.fetching.harvest import Harvest
 from tasks.fetching.known_urls import KnownUrls
+from tasks.incidents.merge import extractor_version
 from tasks.process import Window
 from tasks.records import RawPage
 from tasks.run_counts import IngestCounts
 from warehouse import load_articles
+from warehouse.incidents import summarize_due
 from warehouse.loads import known_urls, load_validators, queue_reprocessing, upsert_sources
 from warehouse.runs import finish_run, start_run
 from warehouse.session import Log, reader, record_stopped, writer
@@ -84,10 +87,15 @@ def ingest(
                 finish_run(con, run_id, status="failed", counts=counts.as_dict(), error=repr(exc))
                 raise
             finish_run(con, run_id, status=counts.status, counts=counts.as_dict())
+            due = summarize_due(con, extractor_version(CONFIG_DIR))
     steps.publish_counts(counts)
-    with counts.clock.timed("summarize"):
-        summarized = summarize(db_path=str(settings.db_path))
-    counts.clock.reassign(summarized["publish_seconds"], "summarize", "publish")
+    if due:
+        with counts.clock.timed("summarize"):
+            summarized = summarize(db_path=str(settings.db_path))
+        counts.clock.reassign(summarized["publish_seconds"], "summarize", "publish")
+    else:  # nothing to read or retract: no subflow, publish this run's own rows
+        with writer(settings, log=logger.info, clock=counts.clock):
+            pass
     return counts.as_dict()
 
 

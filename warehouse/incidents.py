@@ -134,6 +134,18 @@ def has_pending_articles(con: duckdb.DuckDBPyConnection, version: str) -> bool:
     return bool(pending_articles(con, version, limit=1))
 
 
+def summarize_due(con: duckdb.DuckDBPyConnection, version: str) -> bool:
+    """Whether a summarize run would change anything: an article due for reading, or evidence
+    from an article that is no longer a unique story. Each is one row's lookup."""
+    if has_pending_articles(con, version):
+        return True
+    retracted = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM incident_mentions "
+        "WHERE article_id NOT IN (SELECT article_id FROM unique_stories))"
+    ).fetchone()
+    return bool(retracted[0])
+
+
 def retract_copies(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
     """Drop the evidence of articles dedupe has since folded into another story.
 

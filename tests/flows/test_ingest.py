@@ -210,7 +210,9 @@ class TestIngestFromAFeed:
         run(tmp_path, site)
         work = tmp_path / ".news.work.duckdb"
         publishes = query(work, "SELECT count(DISTINCT generation) FROM published_partitions")
-        assert publishes == [(2,)], "one publish per ingest, its summarize subflow's"
+        assert publishes == [(2,)], "one publish per ingest"
+        runs = query(work, "SELECT flow, count(*) FROM pipeline_runs GROUP BY flow ORDER BY flow")
+        assert runs == [("ingest", 2), ("summarize", 1)], "nothing new to read: no subflow"
         rewritten = query(
             work,
             "SELECT DISTINCT table_name FROM published_partitions WHERE generation = "
