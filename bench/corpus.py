@@ -16,6 +16,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from config.settings import Settings
+from tasks.dedupe.urls import UrlRules
 from tasks.fetching.archive import self_declared_url
 
 FIRST_PARAGRAPH = re.compile(rb"(<p\b[^>]*>)", re.IGNORECASE)
@@ -37,9 +39,9 @@ def republished_url(url: str, edition: int) -> str:
     return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}-r{edition}"))
 
 
-def republish(url: str, body: bytes, edition: int) -> bytes:
+def republish(url: str, body: bytes, edition: int, rules: UrlRules) -> bytes:
     """The page as edition ``edition``: its own addresses rewritten, its first paragraph edited."""
-    for own in {url, self_declared_url(body)} - {None}:
+    for own in {url, self_declared_url(body, rules)} - {None}:
         body = body.replace(own.encode(), republished_url(own, edition).encode())
     marker = f"Edition {edition}: ".encode()
     return FIRST_PARAGRAPH.sub(lambda m: m.group(1) + marker, body, count=1)
@@ -48,11 +50,12 @@ def republish(url: str, body: bytes, edition: int) -> bytes:
 def build(eval_dir: Path, folder: Path, copies: int = 6) -> list[bytes]:
     """Write the corpus as ``.html.gz`` files under ``folder``; returns the pages' bytes."""
     pages, sources = [], originals(eval_dir)
+    rules = UrlRules.load(Settings().url_rules_file)
     for edition in range(1, copies + 1):
         target = folder / f"edition-{edition}"
         target.mkdir(parents=True, exist_ok=True)
         for number, (url, body) in enumerate(sources):
-            page = republish(url, body, edition)
+            page = republish(url, body, edition, rules)
             (target / f"{number:03d}.html.gz").write_bytes(gzip.compress(page, compresslevel=1))
             pages.append(page)
     return pages

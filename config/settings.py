@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         description="The snapshot analysts open; the writer's working file lives beside it.",
     )
     sources_file: Path = Field(CONFIG_DIR / "sources.yaml", description="Source definitions.")
+    url_rules_file: Path = Field(
+        CONFIG_DIR / "url_rules.yaml",
+        description="What is noise in a URL (tracking, AMP, mirrors).",
+    )
     user_agent: str = Field(
         "newsdesk/0.1 (news incident research pipeline; +https://github.com/newsdesk/newsdesk)",
         description="Sent with every request so site operators know who is fetching.",

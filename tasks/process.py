@@ -14,7 +14,7 @@ from config.settings import Settings
 from config.sources import Source
 from tasks.dedupe.copies import figures
 from tasks.dedupe.minhash import Fingerprint, fingerprints
-from tasks.dedupe.urls import article_id, canonical_url
+from tasks.dedupe.urls import UrlRules, article_id, canonical_url
 from tasks.records import CleanPage, DateSignal, PublishedDate, RawPage, Reject
 from tasks.run_counts import StageClock
 from tasks.text.clean import clean_page
@@ -111,7 +111,8 @@ def process_pages(
         batch.page_urls.append(page.url)
     with batch.clock.timed("dedupe"):  # content hashes and MinHash signatures, batch-wide
         prints = fingerprints([d.cleaned.body for d in drafts], settings.minhash_permutations)
-    batch.articles = [_article(d, p) for d, p in zip(drafts, prints, strict=True)]
+    rules = UrlRules.load(settings.url_rules_file)  # a small file, read once a batch
+    batch.articles = [_article(d, p, rules) for d, p in zip(drafts, prints, strict=True)]
     return batch
 
 
@@ -170,9 +171,9 @@ class _Draft(NamedTuple):
     dated: PublishedDate
 
 
-def _article(draft: _Draft, fingerprint: Fingerprint) -> ArticleRecord:
+def _article(draft: _Draft, fingerprint: Fingerprint, rules: UrlRules) -> ArticleRecord:
     page, cleaned, dated = draft
-    canonical = canonical_url(page.url, cleaned.canonical_url)
+    canonical = canonical_url(page.url, cleaned.canonical_url, rules=rules)
     return ArticleRecord(
         article_id=article_id(canonical),
         canonical_url=canonical,

@@ -52,6 +52,20 @@ def test_stages_never_touch_the_database():
         assert not found, f"{module.relative_to(ROOT)} imports {found}"
 
 
+def test_stages_keep_no_module_level_caches():
+    """What a stage reads (lexicons, rules, a model) is built once by its caller and passed in,
+    so a process pool or a Dask worker holds exactly what it was given, and a test another."""
+    for module in modules_in("tasks"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        cached = [
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and any("cache" in ast.unparse(d) for d in node.decorator_list)
+        ]
+        assert not cached, f"{module.relative_to(ROOT)} caches {cached}"
+
+
 def test_stages_are_grouped_by_phase():
     loose = {p.name for p in (ROOT / "tasks").glob("*.py")} - {"__init__.py"}
     assert loose <= {"records.py", "process.py", "run_counts.py"}, loose

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 from tld import get_fld
 
-from config.settings import CONFIG_DIR
-
-RULES_FILE = CONFIG_DIR / "url_rules.yaml"
 WEB_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -56,34 +52,28 @@ class UrlRules:
         )
 
 
-@cache
-def url_rules() -> UrlRules:
-    """Read once per process, on first use (never at import time)."""
-    return UrlRules.load(RULES_FILE)
-
-
-def canonical_url(url: str, declared: str | None = None) -> str:
+def canonical_url(url: str, declared: str | None = None, *, rules: UrlRules) -> str:
     """The page's identity: ``declared`` (rel=canonical) if trustworthy, else ``url``, cleaned.
 
     A page URL too malformed to parse (a bad port, an unclosed IPv6 bracket) is kept as given,
     so the article is still traceable to what was fetched.
     """
-    page = _cleaned(url.strip())
+    page = _cleaned(url.strip(), rules)
     if page is None:
         return url.strip()
     if declared is None:
         return page
-    return trusted_canonical(declared, page) or page
+    return trusted_canonical(declared, page, rules=rules) or page
 
 
-def trusted_canonical(declared: str, page: str | None = None) -> str | None:
+def trusted_canonical(declared: str, page: str | None = None, *, rules: UrlRules) -> str | None:
     """``declared`` cleaned, if a page may be known by it; None if it cannot be trusted.
 
     Sites misdeclare: a relative or malformed URL, a canonical on another site than ``page``,
     or the home page in every article's template. Without ``page`` (a saved file has no
     address of its own) the site cannot be compared; the other rules still hold.
     """
-    claimed = _cleaned(declared.strip())
+    claimed = _cleaned(declared.strip(), rules)
     if claimed is None or not _trustworthy(claimed, page):
         return None
     return claimed
@@ -123,7 +113,7 @@ def _site(url: str) -> str:
     return registered_domain(url) or urlsplit(url).hostname or ""
 
 
-def _cleaned(url: str) -> str | None:
+def _cleaned(url: str, rules: UrlRules) -> str | None:
     """``url`` without noise; None when it cannot be parsed (bad port, broken brackets)."""
     try:
         parts = urlsplit(url)
@@ -133,7 +123,6 @@ def _cleaned(url: str) -> str | None:
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES or not parts.hostname:
         return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
-    rules = url_rules()
     netloc = _host(url, parts.hostname, rules)
     if port and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"

@@ -23,7 +23,7 @@ from typing import IO
 
 from lxml import etree, html
 
-from tasks.dedupe.urls import is_http_url, trusted_canonical
+from tasks.dedupe.urls import UrlRules, is_http_url, trusted_canonical
 from tasks.records import RawPage, Reject
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -37,7 +37,7 @@ CANONICAL_HREF = (
 TEXT_FIELDS = ("url", "listed_date", "listed_title")
 
 
-def read_archive(folder: Path, source_id: str) -> Iterator[RawPage | Reject]:
+def read_archive(folder: Path, source_id: str, rules: UrlRules) -> Iterator[RawPage | Reject]:
     """Every saved page under ``folder`` (recursively, in path order), or a reject per problem.
 
     A symlink (to a file or a folder) whose target lies outside ``folder`` is a reject; links
@@ -57,17 +57,17 @@ def read_archive(folder: Path, source_id: str) -> Iterator[RawPage | Reject]:
             continue
         try:
             if name.endswith(HTML_SUFFIXES):
-                yield _html_file(path, locator, source_id)
+                yield _html_file(path, locator, source_id, rules)
             elif name.endswith(JSONL_SUFFIXES):
                 yield from _jsonl_file(path, locator, source_id)
         except (OSError, EOFError, zlib.error) as exc:
             yield Reject("fetch", "unreadable_file", source_id, locator, str(exc)[:300])
 
 
-def _html_file(path: Path, locator: str, source_id: str) -> RawPage:
+def _html_file(path: Path, locator: str, source_id: str, rules: UrlRules) -> RawPage:
     body = _open(path).read()
     return RawPage(
-        url=self_declared_url(body) or locator,
+        url=self_declared_url(body, rules) or locator,
         source_id=source_id,
         body=body,
         fetched_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
@@ -122,7 +122,7 @@ def _jsonl_page(line: bytes, source_id: str, locator: str) -> RawPage | str:
     )
 
 
-def self_declared_url(body: bytes) -> str | None:
+def self_declared_url(body: bytes, rules: UrlRules) -> str | None:
     """The URL a saved page gives for itself, if trustworthy: rel=canonical, else og:url.
 
     The rules are ``urls.trusted_canonical``'s, so a template that declares the home page for
@@ -136,8 +136,8 @@ def self_declared_url(body: bytes) -> str | None:
         return None
     canonical = _first(document.xpath(CANONICAL_HREF))
     own = _first(document.xpath("//meta[@property='og:url']/@content"))
-    own = own if own and trusted_canonical(own) else None
-    if canonical and trusted_canonical(canonical, own):
+    own = own if own and trusted_canonical(own, rules=rules) else None
+    if canonical and trusted_canonical(canonical, own, rules=rules):
         return canonical
     return own
 

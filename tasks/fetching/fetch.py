@@ -32,7 +32,7 @@ from urllib3.exceptions import HTTPError as TransferError
 
 from config.settings import Settings
 from config.sources import Source
-from tasks.dedupe.urls import is_http_url
+from tasks.dedupe.urls import UrlRules, is_http_url
 from tasks.fetching.netguard import (
     AddressRefused,
     GuardedAdapter,
@@ -159,6 +159,10 @@ class Fetcher:
     @property
     def time_budget(self) -> float:
         return self._settings.source_time_budget
+
+    def url_rules(self) -> UrlRules:
+        """What the settings' URL rules say is noise in a URL, read for each harvest."""
+        return UrlRules.load(self._settings.url_rules_file)
 
     def out_of_time(self) -> bool:
         """The time budget has run out: every fetch from now on is left over."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from config.sources import Source
-from tasks.dedupe.urls import canonical_url
+from tasks.dedupe.urls import UrlRules, canonical_url
 from tasks.fetching.archive import read_archive
 from tasks.fetching.discover import Listing, parse_listing
 from tasks.fetching.fetch import TIME_BUDGET, Fetcher, FetchOutcome, Validators
@@ -78,10 +78,11 @@ def harvest_source(
     link left over (cut by ``max_articles`` or the time budget, timed out, 5xx) would never be
     fetched.
     """
+    rules = fetcher.url_rules()
     if source.kind == "archive":
-        return _harvest_archive(source, known_urls)
+        return _harvest_archive(source, known_urls, rules)
     harvest = Harvest(source.id)
-    discovery = _discover(source, fetcher, harvest, known_urls, validators)
+    discovery = _discover(source, fetcher, harvest, known_urls, validators, rules)
     harvest.listed = [link.url for link in discovery.links.values()]
     if discovery.variants:
         harvest.rejects.append(_variants_not_requested(source, discovery.variants))
@@ -131,6 +132,7 @@ class _Discovery:
     tracking URLs is requested once and counts once against ``max_articles``.
     """
 
+    rules: UrlRules
     links: dict[str, Link] = field(default_factory=dict)  # by canonical URL, the first listed
     variants: dict[str, str] = field(default_factory=dict)  # URL not requested -> the one kept
     named_by: dict[str, set[str]] = field(default_factory=dict)
@@ -139,7 +141,7 @@ class _Discovery:
 
     def add(self, listing_url: str, listing: Listing) -> None:
         for link in listing.links:
-            kept = self.links.setdefault(canonical_url(link.url), link)
+            kept = self.links.setdefault(canonical_url(link.url, rules=self.rules), link)
             if kept.url != link.url:
                 self.variants.setdefault(link.url, kept.url)
             self.named_by.setdefault(kept.url, set()).add(listing_url)
@@ -169,13 +171,14 @@ def _discover(
     harvest: Harvest,
     known_urls: KnownUrls,
     validators: Mapping[str, tuple[str | None, str | None]],
+    rules: UrlRules,
 ) -> _Discovery:
     """Article links from the source's listing and, for sitemaps, its children, deduplicated.
 
     Reading stops early once ``max_articles`` new links are in hand, so a large sitemap index
     does not cost a request per month of the site's history on every run.
     """
-    discovery = _Discovery()
+    discovery = _Discovery(rules)
     queue: list[tuple[str, tuple[str, ...]]] = [(str(source.url), ())]  # with the indexes above
     visited: set[str] = set()
     while queue and not _enough(source, discovery.links, known_urls):
@@ -302,11 +305,11 @@ def _fetch_article(
         )
 
 
-def _harvest_archive(source: Source, known_urls: KnownUrls) -> Harvest:
+def _harvest_archive(source: Source, known_urls: KnownUrls, rules: UrlRules) -> Harvest:
     """Saved pages as the same Harvest shape; no requests, so no fetch records."""
     harvest = Harvest(source.id)
     seen: dict[str, None] = {}
-    for item in read_archive(source.path, source.id) if source.path else ():
+    for item in read_archive(source.path, source.id, rules) if source.path else ():
         if isinstance(item, Reject):
             harvest.rejects.append(item)
         elif item.url not in seen:

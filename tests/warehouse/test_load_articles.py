@@ -8,7 +8,7 @@ import pytest
 from config.settings import Settings
 from tasks.dedupe.copies import figures
 from tasks.dedupe.minhash import Banding, content_hash, signature
-from tasks.dedupe.urls import article_id, canonical_url
+from tasks.dedupe.urls import UrlRules, article_id, canonical_url
 from tasks.process import ArticleRecord, ProcessedBatch
 from tasks.records import Reject
 from tasks.run_counts import IngestCounts
@@ -28,7 +28,9 @@ def con(tmp_path):
 
 def record(name: str, body: str, published: datetime, *, url: str | None = None) -> ArticleRecord:
     """An article from page ``url`` (by default its own canonical URL) titled ``name``."""
-    canonical = canonical_url(f"https://{name}.test/story")
+    canonical = canonical_url(
+        f"https://{name}.test/story", rules=UrlRules.load(Settings().url_rules_file)
+    )
     return ArticleRecord(
         article_id=article_id(canonical),
         canonical_url=canonical,

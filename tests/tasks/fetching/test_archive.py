@@ -3,13 +3,15 @@ import json
 import os
 from datetime import UTC, datetime
 
+from config.settings import Settings
+from tasks.dedupe.urls import UrlRules
 from tasks.fetching.archive import read_archive
 from tasks.records import RawPage, Reject
 from tests.tasks.pages import article
 
 
 def pages_and_rejects(folder, source_id="saved"):
-    items = list(read_archive(folder, source_id))
+    items = list(read_archive(folder, source_id, UrlRules.load(Settings().url_rules_file)))
     return (
         [item for item in items if isinstance(item, RawPage)],
         [item for item in items if isinstance(item, Reject)],

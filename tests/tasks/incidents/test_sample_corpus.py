@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from config.settings import PROJECT_DIR, Settings
+from tasks.dedupe.urls import UrlRules
 from tasks.fetching.archive import read_archive
 from tasks.incidents.events import find_triggers
 from tasks.incidents.extract import extract_incidents
@@ -25,7 +26,11 @@ SEED_URL = "https://www.aa-example.com/en/europe/armenian-forces-target-azerbaij
 
 @pytest.fixture(scope="module")
 def incidents_by_url():
-    pages = [p for p in read_archive(SAMPLES, "sample") if isinstance(p, RawPage)]
+    pages = [
+        p
+        for p in read_archive(SAMPLES, "sample", UrlRules.load(Settings().url_rules_file))
+        if isinstance(p, RawPage)
+    ]
     articles = process_pages(pages, {}, Settings(), now=datetime.now(UTC)).articles
     assert len(articles) == 30  # the corpus README's 30 good pages
     return {
