@@ -13,19 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from config.settings import Settings
 from flows.cli import app
-from flows.ingest import ingest
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("sample") / "news.duckdb"
-    run = ingest(sources=["sample"], sources_file=str(Settings().sources_file), db_path=str(db))
-    assert run["status"] == "completed"
-    return db
 
 
 def newsdesk(*args: str):

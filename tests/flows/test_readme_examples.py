@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from config.settings import PROJECT_DIR, Settings
+from config.settings import PROJECT_DIR
 from flows.cli import app
-from flows.ingest import ingest
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -30,14 +28,6 @@ def readme_statements() -> list[str]:
         ]
     finally:
         con.close()
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("readme") / "news.duckdb"
-    counts = ingest(sources=["sample"], sources_file=str(Settings().sources_file), db_path=str(db))
-    assert counts["status"] == "completed"
-    return db
 
 
 def test_the_readme_has_sql_examples():

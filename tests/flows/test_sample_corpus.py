@@ -7,18 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from config.settings import Settings
 from flows.ingest import ingest
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("sample") / "news.duckdb"
-    first = ingest(sources=["sample"], sources_file=str(Settings().sources_file), db_path=str(db))
-    assert first["status"] == "completed"
-    return db
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
