@@ -80,10 +80,11 @@ ORDER BY u.article_id
 LIMIT $limit
 """
 
-# Mentions of articles that are no longer unique stories (now a copy of another, or gone).
-RETRACT_COPIES = """
+# Rows of articles that are no longer unique stories (now a copy of another, or gone).
+NO_LONGER_STORIES = "article_id NOT IN (SELECT article_id FROM unique_stories)"
+RETRACT_COPIES = f"""
 DELETE FROM incident_mentions
-WHERE article_id NOT IN (SELECT article_id FROM unique_stories)
+WHERE {NO_LONGER_STORIES}
 RETURNING incident_id, event_date
 """
 
@@ -140,8 +141,7 @@ def summarize_due(con: duckdb.DuckDBPyConnection, version: str) -> bool:
     if has_pending_articles(con, version):
         return True
     retracted = con.execute(
-        "SELECT EXISTS (SELECT 1 FROM incident_mentions "
-        "WHERE article_id NOT IN (SELECT article_id FROM unique_stories))"
+        f"SELECT EXISTS (SELECT 1 FROM incident_mentions WHERE {NO_LONGER_STORIES})"
     ).fetchone()
     return bool(retracted[0])
 
@@ -151,10 +151,7 @@ def retract_copies(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
 
     Returns the incidents affected with their day, to re-merge and re-summarise.
     """
-    con.execute(
-        "DELETE FROM incident_extractions "
-        "WHERE article_id NOT IN (SELECT article_id FROM unique_stories)"
-    )
+    con.execute(f"DELETE FROM incident_extractions WHERE {NO_LONGER_STORIES}")
     return dict(con.execute(RETRACT_COPIES).fetchall())
 
 
