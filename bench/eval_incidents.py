@@ -12,10 +12,14 @@ headline (published on its source date) and compare with the event's own coding:
 - oblast_day_agreement / oblast_day_correlation: daily event counts per oblast, ours (distinct
   incident keys) against UCDP's (events by date_start), over the oblast-days either side has.
 - articles_per_second: headlines processed per second, gazetteer already loaded.
+- ceiling_*: what any reader of these headlines could reach at most (``--ceiling``): an event
+  counts when some headline says someone died and holds a number (or "a", a vague amount, a
+  lone death: 1) inside UCDP's low..high; or names a place of UCDP's admin1 (any namesake the
+  gazetteer holds), with and without requiring the headline to report anything at all.
 - seed_articles_per_second: full articles per second, the seed report (``../seed``, 2,500
   characters) extracted repeatedly; printed by the command, not part of ``evaluate``.
 
-    python -m bench.eval_incidents --eval-dir /work/shared/eval [--limit 500]
+    python -m bench.eval_incidents --eval-dir /work/shared/eval [--limit 500] [--ceiling]
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tasks.incidents.extract import extract_incidents
+from tasks.incidents.gazetteer import Gazetteer
 from tasks.incidents.model import Incident
-from tasks.incidents.reader import default_reader
+from tasks.incidents.quantities import parse_number
+from tasks.incidents.reader import IncidentReader, default_reader
 
 UCDP_FILE = Path("conflict-ukraine") / "ucdp-ged-ukraine-2014-2021.csv"
 SEED_FILE = Path("seed") / "000_705da89ffcbe6bb3.txt"  # beside the eval folder
@@ -168,6 +174,58 @@ def _daily_scores(events: list[dict], extracted: list[list[Incident]]) -> dict[s
     }
 
 
+def ceilings(events: list[dict[str, str]], reader: IncidentReader) -> dict[str, float]:
+    """Generous upper bounds of ``killed_in_range`` and ``admin1_match`` for these headlines.
+
+    Every number of a headline that reports a death counts as a candidate figure, and every
+    place any capitalised phrase may mean as a candidate admin1, so no extractor that reads the
+    headlines can do better; "admin1_any_headline" also lets a bare place name count, which
+    names a place but reports no event.
+    """
+    lex, gazetteer = reader.lexicons, reader.gazetteer
+    deaths = lex.words(lex["quantities"]["killed"])
+    reports = lex.regex(
+        "|".join(
+            [deaths.pattern, *(lex.words(e["pattern"]).pattern for e in lex["events"]["triggers"])]
+        )
+    )
+    vague = set(lex["quantities"]["vague_amounts"].values())
+    killed = admin1 = admin1_bare = scored = 0
+    for event in events:
+        titles = [title for title, _ in headlines(event)]
+        figures = {n for t in titles if deaths.search(t) for n in _numbers(t) | vague | {1}}
+        killed += any(int(event["low"]) <= n <= int(event["high"]) for n in figures)
+        if not event["adm_1"]:
+            continue
+        scored += 1
+        wanted = normalise_admin1(event["adm_1"])
+        named = [t for t in titles if _names_admin1(t, wanted, gazetteer)]
+        admin1 += any(reports.search(t) for t in named)
+        admin1_bare += bool(named)
+    return {
+        "ceiling_killed_in_range": _share(killed, len(events)),
+        "ceiling_admin1_reported": _share(admin1, scored),
+        "ceiling_admin1_any_headline": _share(admin1_bare, scored),
+    }
+
+
+def _numbers(text: str) -> set[int]:
+    words = re.findall(r"\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:-[A-Za-z]+)?", text)
+    return {n for w in words if (n := parse_number(w)) is not None}
+
+
+def _names_admin1(title: str, wanted: str | None, gazetteer: Gazetteer) -> bool:
+    """Whether some run of up to four capitalised words may mean a place in ``wanted``."""
+    words = re.findall(r"[A-Z][\w'’-]*", title)
+    spans = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, i + 5)}
+    return any(
+        normalise_admin1(admin1) == wanted
+        for span in spans
+        for place in gazetteer.candidates(span.removesuffix("'s").removesuffix("’s"))
+        for admin1 in {place.admin1, *gazetteer.region_provinces.get(place.location, ())}
+    )
+
+
 def _share(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
@@ -193,8 +251,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=eval_dir_from_env())
     parser.add_argument("--limit", type=int, default=None, help="Only the first N events.")
+    parser.add_argument(
+        "--ceiling", action="store_true", help="Also the most any reader could reach."
+    )
     args = parser.parse_args()
     figures = evaluate(args.eval_dir, args.limit)
+    if args.ceiling:
+        figures |= ceilings(load_events(args.eval_dir, args.limit), default_reader())
     figures["seed_articles_per_second"] = seed_articles_per_second(args.eval_dir)
     print(json.dumps(figures, indent=2))
 

@@ -39,7 +39,9 @@ def evaluate(eval_dir: Path) -> dict[str, dict]:
     if (eval_dir / "pubdates" / "ground-truth.json").exists() or _is_pubdates(eval_dir):
         report["pubdates"] = eval_text.pubdate_scores(eval_dir)
     if (eval_dir / UCDP_FILE).exists():
-        report["incidents"] = eval_incidents.evaluate(eval_dir)
+        report["incidents"] = eval_incidents.evaluate(eval_dir) | eval_incidents.ceilings(
+            eval_incidents.load_events(eval_dir), eval_incidents.default_reader()
+        )
     if (eval_dir / eval_acled.ACLED_FILE).exists():
         report["acled"] = eval_acled.evaluate(eval_dir)
         report["type_model"] = _type_model(eval_dir)
@@ -96,7 +98,10 @@ def tables(report: dict[str, dict]) -> str:
             "",
             f"UCDP GED Ukraine, {ucdp['events']} events: killed in range "
             f"{ucdp['killed_in_range']:.3f}, admin1 {ucdp['admin1_match']:.3f}, daily oblast "
-            f"correlation {ucdp['oblast_day_correlation']:.3f}",
+            f"correlation {ucdp['oblast_day_correlation']:.3f}; the most any reader of these "
+            f"headlines could reach: killed in range {ucdp['ceiling_killed_in_range']:.3f}, "
+            f"admin1 {ucdp['ceiling_admin1_reported']:.3f} "
+            f"({ucdp['ceiling_admin1_any_headline']:.3f} if a bare place name were an event)",
         ]
     return "\n".join(lines)
 

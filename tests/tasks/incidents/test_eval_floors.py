@@ -4,8 +4,9 @@ fails here."""
 import pytest
 
 from bench.eval_acled import evaluate as evaluate_acled
-from bench.eval_incidents import evaluate, normalise_admin1
+from bench.eval_incidents import ceilings, evaluate, load_events, normalise_admin1
 from tests.shared_data import require_eval
+from tests.tasks.incidents.conftest import READER
 
 SUBSET = 1200  # the first events, so the run stays well under 30 s
 
@@ -29,6 +30,15 @@ def test_killed_figures_stay_above_their_floors(figures):
 def test_admin1_stays_above_its_floor(figures):
     assert figures["admin1_match_when_extracted"] >= FLOORS["admin1_match_when_extracted"]
     assert figures["admin1_coverage"] >= FLOORS["admin1_coverage"]
+
+
+def test_no_extractor_reading_the_headlines_beats_the_ceiling(figures):
+    """The ceiling counts every number and namesake a headline holds, so what extraction
+    reaches lies under it; above it, the ceiling would be miscounted."""
+    bounds = ceilings(load_events(require_eval("conflict-ukraine").parent, SUBSET), READER)
+    assert figures["killed_in_range"] <= bounds["ceiling_killed_in_range"] < 1
+    assert figures["admin1_match"] <= bounds["ceiling_admin1_reported"]
+    assert bounds["ceiling_admin1_reported"] <= bounds["ceiling_admin1_any_headline"] < 1
 
 
 # A little under what the first 1,200 events measure (0.045, 0.096, 0.470, 0.958, 0.041;
