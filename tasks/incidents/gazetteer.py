@@ -133,7 +133,7 @@ class Gazetteer:
     def __init__(self, table: TableStore) -> None:
         meta = table.meta
         self._table = table
-        self._named: dict[str, list[Place]] = {}  # folded name -> places, filled as asked
+        self._named: dict[str, list[Place]] = {}  # folded name -> places, as asked
         self._keys: dict[tuple[bool, str], str] = {}  # (translit?, name) -> its key, as asked
         self._runs: dict[str, _Run] = {}  # a capitalised run -> what it may name, as asked
         self._texts: dict[str, list[re.Match[str]]] = {}  # a text -> its capitalised runs
@@ -255,9 +255,10 @@ class Gazetteer:
     def candidates(self, name: str) -> list[Place]:
         """Every place ``name`` may mean, before context picks one."""
         key = name if name.startswith(TRANSLIT_PREFIX) else self._fold(name)
-        if key not in self._named:
-            self._named[key] = [_place(row, alt) for row, alt in self._table.named(key)]
-        return self._named[key]
+        return _kept(self._named, key, self._read_named)
+
+    def _read_named(self, key: str) -> list[Place]:
+        return [_place(row, alt) for row, alt in self._table.named(key)]
 
     def _translit_candidates(self, name: str) -> list[Place]:
         """The places a name's transliteration variants lead to, each as another spelling
