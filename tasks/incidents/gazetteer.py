@@ -11,8 +11,10 @@ the province picks the town among namesakes, or stands for a village GeoNames la
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from config.settings import CONFIG_DIR
 from tasks.incidents.gazetteer_cache import Row, TableStore, open_table
@@ -26,6 +28,9 @@ from tasks.incidents.gazetteer_names import (
 
 GAZETTEER_FILE = CONFIG_DIR / "gazetteer.yaml"
 KEY_MEMORY = 65_536
+RUN_MEMORY = 16_384  # about a kilobyte each
+# An article is read twice as a whole, then each sentence twice or more.
+TEXT_MEMORY = 64
 MAX_NAME_WORDS = 4
 # Outside the article's countries a town must be this big to be meant by a bare name, or
 # this big if no other country has a place of that name ("Debaltseve").
@@ -85,6 +90,37 @@ class PlaceMention:
     text: str
 
 
+@dataclass(frozen=True)
+class _Name:
+    """A name some place bears, with what of its meaning does not depend on the article."""
+
+    text: str
+    places: list[Place]
+    common: bool  # also a common word: a place abroad is not meant by it
+    unique: bool  # the places of that own name lie in one country
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Words of a capitalised run that are a name."""
+
+    offset: int  # in the run
+    size: int  # in words
+    name: _Name
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a capitalised run may name, worked out once per distinct run: runs recur within
+    an article (read whole, then sentence by sentence) and from article to article."""
+
+    names: tuple[tuple[_Span, ...], ...]  # for each word, the names starting there, longest first
+    countries: frozenset[str]  # the countries it names or implies
+    spans: tuple[str, ...]  # its runs of up to MAX_NAME_WORDS words, as ``_spans`` gives
+    country_words: tuple[tuple[int, str], ...]  # (offset, word) of the words naming a country
+    area: tuple[list[Place], bool] | None  # as a qualifier: the areas it means, and whether only
+
+
 def _place(row: Row, alternate: bool = False) -> Place:
     location, admin1, admin2, country, latitude, longitude, geonameid, population, precision = row
     return Place(location, admin1, country, latitude, longitude, geonameid, population,
@@ -97,8 +133,10 @@ class Gazetteer:
     def __init__(self, table: TableStore) -> None:
         meta = table.meta
         self._table = table
-        self._named: dict[str, list[Place]] = {}  # folded name -> places, filled as asked
+        self._named: dict[str, list[Place]] = {}  # folded name -> places, as asked
         self._keys: dict[tuple[bool, str], str] = {}  # (translit?, name) -> its key, as asked
+        self._runs: dict[str, _Run] = {}  # a capitalised run -> what it may name, as asked
+        self._texts: dict[str, list[re.Match[str]]] = {}  # a text -> its capitalised runs
         self._areas: dict[str, int] = meta["areas"]  # "CC|admin1[|admin2]" -> row
         self._implied: dict[str, str] = meta["implied"]  # folded name -> the ISO2 it implies
         self.never_places = frozenset(meta["never_places"])  # "On", "Sept" are never towns
@@ -131,21 +169,96 @@ class Gazetteer:
 
     def _key(self, transliterated: bool, name: str) -> str:
         """``fold`` or ``translit`` of a name, kept: the same names recur sentence after
-        sentence; forgotten all at once past ``KEY_MEMORY`` names, so memory stays bounded."""
-        known = self._keys.get((transliterated, name))
-        if known is None:
-            if len(self._keys) >= KEY_MEMORY:
-                self._keys.clear()
-            known = (translit if transliterated else fold)(name)
-            self._keys[(transliterated, name)] = known
-        return known
+        sentence."""
+        return _kept(self._keys, (transliterated, name), _fold_or_translit)
+
+    def _runs_in(self, text: str) -> list[re.Match[str]]:
+        """The capitalised runs of ``text``, kept for the few texts last asked about: an
+        article and each of its sentences are read more than once."""
+        return _kept(self._texts, text, _capitalised_runs, TEXT_MEMORY)
+
+    def _run(self, run: str) -> _Run:
+        """What the capitalised run ``run`` may name, kept."""
+        return _kept(self._runs, run, self._read_run, RUN_MEMORY)
+
+    def _read_run(self, run: str) -> _Run:
+        whole = _POSSESSIVE.sub("", run)
+        spans = _spans(whole)
+        return _Run(
+            names=self._names_in(run),
+            countries=self._countries_named(run, whole, spans),
+            spans=tuple(spans),
+            country_words=self._country_words(run),
+            area=self._as_area(whole.rstrip(".")),
+        )
+
+    def _names_in(self, run: str) -> tuple[tuple[_Span, ...], ...]:
+        """For each word of ``run``, the names of up to MAX_NAME_WORDS words starting there
+        that some place bears, longest first; none after a hyphen ("Zawiya" of "Jabal
+        al-Zawiya" is not a place of its own)."""
+        words = list(_WORD.finditer(run))
+        names = []
+        for index, first in enumerate(words):
+            found = []
+            if run[first.start() - 1 : first.start()] != "-":
+                for size in range(min(MAX_NAME_WORDS, len(words) - index), 0, -1):
+                    last = words[index + size - 1]
+                    text = _POSSESSIVE.sub("", run[first.start() : last.end()]).rstrip(".")
+                    name = self._name(text)
+                    if name is not None:
+                        found.append(_Span(first.start(), size, name))
+            names.append(tuple(found))
+        return tuple(names)
+
+    def _name(self, text: str) -> _Name | None:
+        """``text`` as a name some place bears; None if none does, or it never names a town."""
+        if text in self.country_proper_names or text.lower() in self.never_places:
+            return None
+        places = self._candidates(text)
+        if not places:
+            return None
+        unique = len({p.country for p in places if p.primary}) == 1
+        return _Name(text, places, self._fold(text) in self.common_words, unique)
+
+    def _countries_named(self, run: str, whole: str, spans: list[str]) -> frozenset[str]:
+        """The countries a run names by a word or as a whole (by name, demonym or capital),
+        and those its names of admin1s and large towns imply."""
+        named = [_POSSESSIVE.sub("", word) for word in run.split()] + [whole]
+        found = {self.country_names[n] for n in named if n in self.country_names}
+        for span in spans:
+            key = self._fold(span)
+            implied = self._implied.get(key) or self._implied.get(
+                TRANSLIT_PREFIX + self._translit(key)
+            )
+            if implied:
+                found.add(implied)
+        return frozenset(found)
+
+    def _country_words(self, run: str) -> tuple[tuple[int, str], ...]:
+        """Where in ``run`` a word names a country, and the word."""
+        found = []
+        for word in re.finditer(r"[^\s]+", run):
+            name = _POSSESSIVE.sub("", word.group(0)).rstrip(".:")
+            if name in self.country_names:
+                found.append((word.start(), name))
+        return tuple(found)
+
+    def _as_area(self, name: str) -> tuple[list[Place], bool] | None:
+        """The admin areas ``name`` may mean after a place ("Town, Province"), and whether it
+        names no town too; None if it names no area or is a common word."""
+        candidates = self._candidates(name)
+        areas = [p for p in candidates if p.precision == 3]
+        if not areas or self._fold(name) in self.common_words:
+            return None
+        return areas, len(areas) == len(candidates)
 
     def candidates(self, name: str) -> list[Place]:
         """Every place ``name`` may mean, before context picks one."""
         key = name if name.startswith(TRANSLIT_PREFIX) else self._fold(name)
-        if key not in self._named:
-            self._named[key] = [_place(row, alt) for row, alt in self._table.named(key)]
-        return self._named[key]
+        return _kept(self._named, key, self._read_named)
+
+    def _read_named(self, key: str) -> list[Place]:
+        return [_place(row, alt) for row, alt in self._table.named(key)]
 
     def _translit_candidates(self, name: str) -> list[Place]:
         """The places a name's transliteration variants lead to, each as another spelling
@@ -163,22 +276,12 @@ class Gazetteer:
         """The countries an article is about: those it names (by name, demonym or capital),
         and those its admin1s and large towns imply; failing all of these, the one country
         most of its place names lie in."""
-        found, names = set(), []
-        for run in _CAPITALISED_RUN.finditer(text):
-            for word in (_POSSESSIVE.sub("", w) for w in run.group(0).split()):
-                if word in self.country_names:
-                    found.add(self.country_names[word])
-            whole = _POSSESSIVE.sub("", run.group(0))
-            if whole in self.country_names:
-                found.add(self.country_names[whole])
-            for span in _spans(whole):
-                key = self._fold(span)
-                implied = self._implied.get(key) or self._implied.get(
-                    TRANSLIT_PREFIX + self._translit(key)
-                )
-                if implied:
-                    found.add(implied)
-                names.append(span)
+        found: set[str] = set()
+        names: list[str] = []
+        for match in self._runs_in(text):
+            run = self._run(match.group(0))
+            found |= run.countries
+            names.extend(run.spans)
         return found or self._most_named_country(names)
 
     def _most_named_country(self, spans: list[str]) -> set[str]:
@@ -205,14 +308,14 @@ class Gazetteer:
         several villages share is the one in ``provinces`` (admin1s the article names), and
         one several countries share the one in ``steer`` (countries of regions it names).
         A place followed by its area ("Town, Province") is one place."""
-        runs = list(_CAPITALISED_RUN.finditer(sentence))
+        runs = self._runs_in(sentence)
         context = (countries, provinces, steer)
         mentions: list[PlaceMention] = []
         index = 0
         while index < len(runs):
             found = self._in_run(runs[index], *context)
             qualifiers = self._qualifiers(sentence, runs, index)
-            joined = self._qualified(sentence, runs[index], found, qualifiers, countries)
+            joined = self._qualified(sentence, runs, index, found, qualifiers, countries)
             if joined is None:
                 mentions.extend(found)
                 index += 1
@@ -240,33 +343,34 @@ class Gazetteer:
         qualifiers: list[tuple[list[Place], bool]] = []
         for following in runs[index + 1 : index + 3]:
             gap = sentence[runs[index + len(qualifiers)].end() : following.start()]
-            name = _POSSESSIVE.sub("", following.group(0)).rstrip(".")
             if not _QUALIFIER_GAP.match(gap) or (qualifiers and "(" in gap):
                 break
-            candidates = self._candidates(name)
-            areas = [p for p in candidates if p.precision == 3]
-            if not areas or self._fold(name) in self.common_words:
+            area = self._run(following.group(0)).area
+            if area is None:
                 break
-            qualifiers.append((areas, len(areas) == len(candidates)))
+            qualifiers.append(area)
         return qualifiers
 
     def _qualified(
         self,
         sentence: str,
-        run: re.Match[str],
+        runs: list[re.Match[str]],
+        index: int,
         found: list[PlaceMention],
         qualifiers: list[tuple[list[Place], bool]],
         countries: set[str],
     ) -> PlaceMention | None:
-        """The one place "<name>, <area>[, <area>]" means: the namesake in that area, or,
-        for a village GeoNames lacks, the most precise area; None when it is a list."""
+        """The one place "<name>, <area>[, <area>]" (run ``index`` and those after it) means:
+        the namesake in that area, or, for a village GeoNames lacks, the most precise area;
+        None when it is a list."""
         if not qualifiers:
             return None
+        run = runs[index]
         last = found[-1] if found and found[-1].end == run.end() else None
         start = last.start if last else self._unknown_name_start(sentence, run, found)
         if start is None:
             return None
-        end = self._qualifier_end(sentence, run, len(qualifiers))
+        end = runs[index + len(qualifiers)].end()
         text = sentence[start:end]
         areas = [a for a, _ in qualifiers]
         if last is not None:
@@ -296,11 +400,11 @@ class Gazetteer:
         return self._pick(fitting, countries, frozenset(), frozenset())
 
     def _lies_in(self, place: Place, area: Place) -> bool:
-        if place == area or place.country != area.country:
+        if place.country != area.country:
             return False
         if area.admin2 is not None and place.admin2 != area.admin2:
             return False
-        return place.admin1 in self._provinces(area)
+        return place.admin1 in self._provinces(area) and place != area
 
     def _unknown_name_start(
         self, sentence: str, run: re.Match[str], found: list[PlaceMention]
@@ -323,11 +427,6 @@ class Gazetteer:
         if start == len(sentence) - len(sentence.lstrip()) and len(names) == 1:
             return None
         return start
-
-    @staticmethod
-    def _qualifier_end(sentence: str, run: re.Match[str], count: int) -> int:
-        following = list(_CAPITALISED_RUN.finditer(sentence, run.end()))
-        return following[count - 1].end()
 
     def _provinces(self, place: Place) -> frozenset[str]:
         if place.precision != 3:
@@ -359,13 +458,11 @@ class Gazetteer:
         if named:
             return named[0]
         implied: list[PlaceMention] = []
-        for run in _CAPITALISED_RUN.finditer(sentence):
-            for word in re.finditer(r"[^\s]+", run.group(0)):
-                name = _POSSESSIVE.sub("", word.group(0)).rstrip(".:")
-                if name in self.country_names:
-                    start = run.start() + word.start()
-                    place = self.countries[self.country_names[name]]
-                    implied.append(PlaceMention(place, start, start + len(name), name))
+        for run in self._runs_in(sentence):
+            for offset, name in self._run(run.group(0)).country_words:
+                start = run.start() + offset
+                place = self.countries[self.country_names[name]]
+                implied.append(PlaceMention(place, start, start + len(name), name))
         implied.sort(key=lambda m: m.text != m.place.location)  # a proper name first
         if implied:
             return implied[0]
@@ -392,20 +489,15 @@ class Gazetteer:
         provinces: frozenset[str],
         steer: frozenset[str],
     ) -> list[PlaceMention]:
-        words = list(_WORD.finditer(run.group(0)))
+        names = self._run(run.group(0)).names
         found, index = [], 0
-        while index < len(words):
-            if run.group(0)[words[index].start() - 1 : words[index].start()] == "-":
-                index += 1  # "Zawiya" of "Jabal al-Zawiya" is not a place of its own
-                continue
-            for size in range(min(MAX_NAME_WORDS, len(words) - index), 0, -1):
-                first, last = words[index], words[index + size - 1]
-                text = _POSSESSIVE.sub("", run.group(0)[first.start() : last.end()]).rstrip(".")
-                place = self.resolve(text, countries, provinces, steer)
+        while index < len(names):
+            for span in names[index]:
+                place = self._meant(span.name, countries, provinces, steer)
                 if place is not None:
-                    start = run.start() + first.start()
+                    start, text = run.start() + span.offset, span.name.text
                     found.append(PlaceMention(place, start, start + len(text), text))
-                    index += size
+                    index += span.size
                     break
             else:
                 index += 1
@@ -421,12 +513,14 @@ class Gazetteer:
         """The entry ``name`` means here; the article's countries win over world population,
         and a town's own name over another town's alternate spelling ("Paris" is not the
         Ukrainian village once called that)."""
-        if name in self.country_proper_names or name.lower() in self.never_places:
-            return None
-        key = self._fold(name)
-        candidates = self._candidates(name)
-        unique = len({p.country for p in candidates if p.primary}) == 1
-        allowed = [p for p in candidates if self._allowed(key, p, countries, unique)]
+        named = self._name(name)
+        return self._meant(named, countries, provinces, steer) if named else None
+
+    def _meant(
+        self, name: _Name, countries: set[str], provinces: frozenset[str], steer: frozenset[str]
+    ) -> Place | None:
+        """What ``name`` means in this context, if it may mean any of its places here."""
+        allowed = [p for p in name.places if _allowed(name, p, countries)]
         return self._pick(allowed, countries, provinces, steer) if allowed else None
 
     @staticmethod
@@ -481,13 +575,14 @@ class Gazetteer:
             return _place(self._table.row(self._areas[province]))
         return None
 
-    def _allowed(self, key: str, place: Place, countries: set[str], unique: bool) -> bool:
-        if place.country in countries:
-            return True
-        if key in self.common_words or not place.primary or _district(place):
-            return False  # a district abroad is too obscure to be meant by a bare name
-        needed = UNIQUE_NAME_POPULATION if unique else WORLD_KNOWN_POPULATION
-        return place.population >= needed
+
+def _allowed(name: _Name, place: Place, countries: set[str]) -> bool:
+    if place.country in countries:
+        return True
+    if name.common or not place.primary or _district(place):
+        return False  # a district abroad is too obscure to be meant by a bare name
+    needed = UNIQUE_NAME_POPULATION if name.unique else WORLD_KNOWN_POPULATION
+    return place.population >= needed
 
 
 def _district(place: Place) -> bool:
@@ -503,6 +598,30 @@ def _spans(run: str) -> list[str]:
         for i in range(len(words))
         for j in range(i + 1, min(i + MAX_NAME_WORDS, len(words)) + 1)
     ]
+
+
+def _capitalised_runs(text: str) -> list[re.Match[str]]:
+    return list(_CAPITALISED_RUN.finditer(text))
+
+
+def _fold_or_translit(key: tuple[bool, str]) -> str:
+    transliterated, name = key
+    return translit(name) if transliterated else fold(name)
+
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+def _kept(memo: dict[_K, _V], key: _K, make: Callable[[_K], _V], limit: int = KEY_MEMORY) -> _V:
+    """``make(key)``, kept in ``memo``; the memo is forgotten all at once past ``limit``
+    entries, so memory stays bounded."""
+    known = memo.get(key)
+    if known is None:
+        if len(memo) >= limit:
+            memo.clear()
+        known = memo[key] = make(key)
+    return known
 
 
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
