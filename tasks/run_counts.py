@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tasks.fetching.harvest import Harvest
 from tasks.records import Reject
+
+if TYPE_CHECKING:  # a run's counts need no HTTP stack: `newsdesk incidents` starts faster
+    from tasks.fetching.harvest import Harvest
 
 
 @dataclass
