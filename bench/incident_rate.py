@@ -4,7 +4,9 @@ the cold start of ``newsdesk incidents`` on one short text.
 
 ACLED's coders' notes (``<eval-dir>/acled-dev``) read one by one through the shipped
 ``IncidentReader`` in this one process, as ``bench.eval_acled`` reads them; the reader is built
-and has read the first notes before the clock starts (warm: a run builds it once per process).
+and has read other notes before the clock starts (warm: a run builds it once per process), and
+each note is read once, so the reader's bounded memos of names and words help only as far as
+new text repeats what came before.
 The cold start is the whole command in a new process (interpreter, imports, gazetteer, lexicons
 and type model loaded, one text read, JSON printed), the fastest of a few.
 """
@@ -31,9 +33,9 @@ COLD_TEXT = "Two soldiers were killed when shells hit Avdiivka on Monday, the ar
 
 
 def run(eval_dir: Path, notes: int = 1000) -> dict[str, Any]:
-    rows = load_notes(eval_dir, notes)
+    warm_up, rows = _split(load_notes(eval_dir, notes + WARM_UP))
     reader = default_reader()
-    for row in rows[:WARM_UP]:
+    for row in warm_up:
         extract_incidents(row["notes"], published_at(row), reader=reader)
     started, cpu = time.perf_counter(), time.process_time()
     found = sum(
@@ -48,6 +50,11 @@ def run(eval_dir: Path, notes: int = 1000) -> dict[str, Any]:
         "texts_per_second": round(len(rows) / seconds, 1),
         "cold_start_seconds": round(cold_start(), 3),
     }
+
+
+def _split(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The notes to warm up on and the others, to be timed."""
+    return rows[-WARM_UP:], rows[:-WARM_UP]
 
 
 def cold_start(runs: int = COLD_RUNS) -> float:
