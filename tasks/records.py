@@ -10,6 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 
+def json_value(value: object) -> str:
+    """JSON for what ``json`` does not know in a record: dates and times as ISO 8601."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 @dataclass(frozen=True)
 class Link:
     """A candidate article found in a feed, sitemap or index page."""

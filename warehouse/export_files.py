@@ -13,13 +13,13 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from tasks.records import json_value
 from tasks.report.geojson import feature_collection
 
 BATCH_ROWS = 10_000
@@ -68,13 +68,6 @@ def rows_of(relation: duckdb.DuckDBPyRelation) -> Iterator[dict[str, Any]]:
     """The relation's rows as dicts, a batch at a time."""
     for batch in relation.fetch_arrow_reader(BATCH_ROWS):
         yield from batch.to_pylist()
-
-
-def json_value(value: object) -> str:
-    """JSON for what ``json`` does not know: dates and times as ISO 8601."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _write_jsonl(relation: duckdb.DuckDBPyRelation, partial: Path, out: Path) -> Written:

@@ -44,10 +44,8 @@ from tasks.incidents.extract import extract_incidents
 from tasks.incidents.merge import coding_columns, incident_id, sentence_rows
 from tasks.incidents.model import Incident
 from tasks.incidents.reader import IncidentReader, default_reader
-from tasks.records import Reject
+from tasks.records import Reject, json_value
 from tasks.report.daily import figure_text
-from warehouse.export_files import json_value, rows_of
-from warehouse.exports import Dataset, export_relation
 
 TABLE_ROWS = 50
 NEWEST_FIRST = (
@@ -221,6 +219,10 @@ def list_incidents(
     db: DbOption = None,
 ) -> None:
     """List the warehouse's incidents, most recent first, with the export's filters."""
+    # DuckDB and Arrow only here: reading a text (`incidents --text`) starts without them
+    from warehouse.export_files import rows_of
+    from warehouse.exports import Dataset, export_relation
+
     keep = incident_filter(since, until, country, admin1, event_type)
     shown = TABLE_ROWS if limit is None and not as_json else limit
     con = open_snapshot(db)

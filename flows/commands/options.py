@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import duckdb
 import typer
 from typer.models import OptionInfo
 
 from config.settings import Settings
 from tasks.incidents.model import EVENT_TYPES
 from tasks.report.countries import country_names, iso3_of
-from warehouse.exports import IncidentFilter
-from warehouse.session import reader
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from warehouse.exports import IncidentFilter
 
 
 def day_option(help_text: str) -> OptionInfo:
@@ -65,6 +67,8 @@ def incident_filter(
     event_type: str | None,
 ) -> IncidentFilter:
     """The filter the options ask for; a country or type we do not know is a usage error."""
+    from warehouse.exports import IncidentFilter  # pyarrow: not for `newsdesk incidents --text`
+
     if since and until and since > until:
         raise typer.BadParameter(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
     return IncidentFilter(
@@ -78,6 +82,8 @@ def incident_filter(
 
 def open_snapshot(db: Path | None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published snapshot, or a usage error if there is none."""
+    from warehouse.session import reader  # duckdb: not for `newsdesk incidents --text`
+
     settings = Settings.overridden(db_path=db)
     if not settings.db_path.exists():
         raise typer.BadParameter(
