@@ -136,13 +136,14 @@ def _matches_at(pattern: re.Pattern[str], text: str, positions: list[int]) -> li
 
 
 def _by_opening(sources: Iterable[str], suffix: str) -> str:
-    """One alternation of every alternative of ``sources`` followed by ``suffix``, those that
-    open with the same letter grouped: the engine moves the letter out of the group and skips
-    the whole group on it, where it tries an ungrouped alternative one by one."""
+    """One alternation of every alternative of the folded ``sources`` followed by ``suffix``,
+    those that open with the same letter grouped: the engine moves the letter out of the group
+    and skips the whole group on it, where it tries an ungrouped alternative one by one."""
     groups: dict[str, list[str]] = {}
     for source in sources:
         for alternative in _alternatives(_TOKEN.findall(source)):
-            groups.setdefault(_opening(alternative), []).append("".join(alternative) + suffix)
+            for spread in _spread(alternative):
+                groups.setdefault(_opening(spread), []).append("".join(spread) + suffix)
     return "|".join(f"(?:{'|'.join(group)})" for group in groups.values())
 
 
@@ -164,6 +165,24 @@ def _alternatives(tokens: list[str]) -> list[list[str]]:
         depth += token.startswith("(") - (token == ")")
         alternatives[-1].append(token)
     return alternatives
+
+
+def _spread(alternative: list[str]) -> list[list[str]]:
+    """``alternative`` as alternatives that find the same, opening with a letter where a group
+    opened it: "(?:air|drone) strikes" -> "air strikes", "drone strikes"; an optional group
+    gives one with it and one without ("(?:helicopter )?gunships"). A case-sensitive group is
+    spread too: in the folded scan every group is case-sensitive."""
+    if not alternative or alternative[0] not in ("(", "(?:", "(?-i:"):
+        return [alternative]
+    depths = itertools.accumulate(t.startswith("(") - (t == ")") for t in alternative)
+    close = next(k for k, depth in enumerate(depths) if depth == 0)  # the group's ")"
+    inner, rest = _alternatives(alternative[1:close]), alternative[close + 1 :]
+    if rest[:1] == ["?"]:  # optional, lazily or not
+        rest = rest[2:] if rest[1:2] == ["?"] else rest[1:]
+        inner.append([])
+    elif rest and rest[0] in ("*", "+", "{"):
+        return [alternative]
+    return [spread for each in inner for spread in _spread(each + rest)]
 
 
 def _opening(alternative: list[str]) -> str:

@@ -61,6 +61,7 @@ SOURCES = [
     r"\w+ed",
     "(?<!petrol )bombs?",
     "b(?!a)[^a]",
+    "(?:air|drone) ?strikes?|(?:helicopter )?gunships?|(ab|b)?ba",
 ]
 TEXTS = [
     "",
@@ -68,6 +69,7 @@ TEXTS = [
     "On 3 March they marched; the MARCHES went on: march!",
     "petrol bomb and bombs, bOmB-x, Ba bz",
     "\u212aicked ſeized İşid ı \u00e9t\u00e9 - x",
+    "Air strikes, drone strike, helicopter gunships, gunship, abba bba ba",
 ]
 
 
