@@ -74,9 +74,9 @@ class FoldedSearch:
         end = len(text) if endpos is None else endpos
         if self._folded is None:
             return self._pattern.search(text, 0, end)
-        folded = fold(text, self._lex)
+        text_folded = fold(text, self._lex)
         position = 0
-        while (may := self._folded.search(folded, position, end)) is not None:
+        while (may := self._folded.search(text_folded, position, end)) is not None:
             match = self._pattern.match(text, may.start(), end)
             if match is not None:
                 return match
