@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tasks.incidents.folding import FoldedSearch
 from tasks.incidents.lexicons import Lexicons
 
 _MAX_SPEAKER_WORDS = 8
@@ -33,8 +34,9 @@ class Attribution:
 def attribute(sentence: str, lex: Lexicons, last_speaker: str | None = None) -> Attribution:
     """The claimant and denier of ``sentence``; a pronoun speaker is ``last_speaker``."""
     words = lex["claims"]
-    claimed = _speaker_before(sentence, words["claim_verbs"], lex) or _speaker_after(sentence, lex)
-    denied = _speaker_before(sentence, words["denial_verbs"], lex)
+    claimed = _speaker_before(sentence, lex.built(_claim_verb), lex)
+    claimed = claimed or _speaker_after(sentence, lex)
+    denied = _speaker_before(sentence, lex.built(_denial_verb), lex)
     if claimed and claimed.lower() in words["pronouns"]:
         claimed = last_speaker
     if denied and denied.lower() in words["pronouns"]:
@@ -57,9 +59,9 @@ def denial_reaches(sentence: str, position: int, lex: Lexicons) -> bool:
     return claim is None
 
 
-def _speaker_before(sentence: str, verbs: str, lex: Lexicons) -> str | None:
+def _speaker_before(sentence: str, verbs: FoldedSearch, lex: Lexicons) -> str | None:
     """ "Azerbaijan's Defence Ministry said ..." -> the phrase before the first such verb."""
-    verb = re.search(rf"\b(?:{verbs})\b", sentence, re.IGNORECASE)
+    verb = verbs.search(sentence)
     if verb is None:
         return None
     clause = re.split(r"[,;:\"“”]|\bthat\b|\bbut\b", sentence[: verb.start()])[-1]
@@ -77,13 +79,24 @@ def _speaker_before(sentence: str, verbs: str, lex: Lexicons) -> str | None:
 
 def _speaker_after(sentence: str, lex: Lexicons) -> str | None:
     """'"...," said Hikmet Hajiyev, an adviser' and 'according to X' name the speaker last."""
-    words = lex["claims"]
-    match = re.search(
-        rf"(?:[,\"”]\s*(?:{words['claim_verbs']})|{words['according_to']})\s+"
-        r"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)",
-        sentence,
-    )
+    match = lex.built(_named_after).search(sentence)
     return match.group(1) if match else None
+
+
+def _claim_verb(lex: Lexicons) -> FoldedSearch:
+    return FoldedSearch(rf"\b(?:{lex['claims']['claim_verbs']})\b", lex)
+
+
+def _denial_verb(lex: Lexicons) -> FoldedSearch:
+    return FoldedSearch(rf"\b(?:{lex['claims']['denial_verbs']})\b", lex)
+
+
+def _named_after(lex: Lexicons) -> re.Pattern[str]:
+    words = lex["claims"]
+    return re.compile(
+        rf"(?:[,\"”]\s*(?:{words['claim_verbs']})|{words['according_to']})\s+"
+        r"((?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*)"
+    )
 
 
 def _noise(lex: Lexicons) -> re.Pattern[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from tasks.incidents.folding import FoldedSearch, WordLists
 from tasks.incidents.lexicons import Lexicons
 
 
@@ -39,12 +40,14 @@ class ActorMention:
 
 def find_triggers(sentence: str, lex: Lexicons) -> list[Trigger]:
     """Realised triggers in lexicon priority order (the first strong one types the sentence)."""
-    unrealised = lex.built(_unrealised_pattern)
+    unrealised = lex.built(_unrealised)
     verbal = lex.words(lex["events"]["verbal_forms"])
+    templates, words = lex.built(_triggers)
+    each = zip(templates, words.matches(sentence), strict=True)
     triggers = []
-    for priority, (entry, pattern) in enumerate(lex.built(_triggers)):
-        for match in pattern.finditer(sentence):
-            if unrealised.search(sentence, 0, match.start()):
+    for priority, (entry, matches) in enumerate(each):
+        for match in matches:
+            if unrealised.search(sentence, match.start()):
                 continue
             triggers.append(
                 replace(
@@ -59,22 +62,21 @@ def find_triggers(sentence: str, lex: Lexicons) -> list[Trigger]:
     return triggers
 
 
-def _triggers(lex: Lexicons) -> list[tuple[Trigger, re.Pattern[str]]]:
-    """Each trigger entry as a Trigger template and its compiled pattern."""
-    return [
-        (
-            Trigger(
-                entry.get("event_type"),
-                entry.get("sub_event_type"),
-                entry.get("strength", "strong") == "strong",
-                0,
-                0,
-                decisive=bool(entry.get("decisive")),
-            ),
-            lex.words(entry["pattern"]),
+def _triggers(lex: Lexicons) -> tuple[list[Trigger], WordLists]:
+    """Each trigger entry as a Trigger template, and their patterns."""
+    entries = lex["events"]["triggers"]
+    templates = [
+        Trigger(
+            entry.get("event_type"),
+            entry.get("sub_event_type"),
+            entry.get("strength", "strong") == "strong",
+            0,
+            0,
+            decisive=bool(entry.get("decisive")),
         )
-        for entry in lex["events"]["triggers"]
+        for entry in entries
     ]
+    return templates, WordLists([entry["pattern"] for entry in entries], lex)
 
 
 def protest_refined(strong: list[Trigger], sentence: str, deaths: bool, lex: Lexicons) -> Trigger:
@@ -93,14 +95,26 @@ def protest_refined(strong: list[Trigger], sentence: str, deaths: bool, lex: Lex
     ):
         return first
     protest = protests[0]
-    if deaths and lex.words(words["protest_force"]).search(sentence):
+    force, refinements = lex.built(_protest_met)
+    if deaths and force.search(sentence):
         return replace(protest, sub_event_type=words["protest_deaths"])
-    for entry in words["protest_refinements"]:
-        if lex.words(entry["pattern"]).search(sentence):
+    for entry, pattern in refinements:
+        if pattern.search(sentence):
             return replace(
                 protest, event_type=entry["event_type"], sub_event_type=entry["sub_event_type"]
             )
     return protest
+
+
+def _protest_met(lex: Lexicons) -> tuple[FoldedSearch, list[tuple[dict, FoldedSearch]]]:
+    """The words for the force that kills protesters, and each refinement with its words."""
+    words = lex["events"]
+
+    def search(alternatives: str) -> FoldedSearch:
+        return FoldedSearch(lex.words(alternatives).pattern, lex)
+
+    refinements = [(entry, search(entry["pattern"])) for entry in words["protest_refinements"]]
+    return search(words["protest_force"]), refinements
 
 
 def casualties_only_type(civilian: bool | None, lex: Lexicons) -> tuple[str, str]:
@@ -116,12 +130,19 @@ def government_acts(sub_event_type: str, lex: Lexicons) -> bool:
 
 def find_actors(sentence: str, lex: Lexicons) -> list[ActorMention]:
     """Every actor phrase of ``sentence``, left to right, without overlaps."""
+    names, words = lex.built(_actors)
     found: list[ActorMention] = []
-    for entry in lex["actors"]["actors"]:
-        for match in lex.words(entry["pattern"]).finditer(sentence):
+    for name, matches in zip(names, words.matches(sentence), strict=True):
+        for match in matches:
             if not any(match.start() < a.end and a.start < match.end() for a in found):
-                found.append(ActorMention(entry["name"], match.start(), match.end()))
+                found.append(ActorMention(name, match.start(), match.end()))
     return sorted(found, key=lambda a: a.start)
+
+
+def _actors(lex: Lexicons) -> tuple[list[str], WordLists]:
+    """The actor names of the lexicon, and their patterns."""
+    entries = lex["actors"]["actors"]
+    return [entry["name"] for entry in entries], WordLists([e["pattern"] for e in entries], lex)
 
 
 def actors_around(
@@ -141,6 +162,7 @@ def civilians_actor(country: str, lex: Lexicons) -> str:
     return lex["actors"]["civilians_actor"].format(country=country)
 
 
-def _unrealised_pattern(lex: Lexicons) -> re.Pattern[str]:
+def _unrealised(lex: Lexicons) -> FoldedSearch:
+    """The words that make a trigger right after them unrealised ("will destroy")."""
     words = lex["events"]["unrealised_before"]
-    return re.compile(rf"\b(?:{words})\s+(?:\w+\s+)?$", re.IGNORECASE)
+    return FoldedSearch(rf"\b(?:{words})\s+(?:\w+\s+)?$", lex)
