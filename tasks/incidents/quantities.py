@@ -233,6 +233,7 @@ def _phrases(lex: Lexicons) -> dict[str, str]:
         "killed": rf"(?P<killed>{words['killed']})(?![\w-])(?! {words['killed_or_injured']})"
         rf"(?! (?:{_NUMBER}|an?|the|his|her|their|its|him|them)\b)",
         "injured": rf"(?P<injured>{words['injured']})(?![\w-])",
+        # not "to kill", "would kill"; after a \b, so that only word edges look back this far
         "realised": "".join(rf"(?<!\b{word} )" for word in words["unrealised_before"]),
     }
 
