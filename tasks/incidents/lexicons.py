@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 
 from config.settings import CONFIG_DIR
+from tasks.incidents.alternations import factor_alternations
 
 LEXICON_DIR = CONFIG_DIR / "lexicons"
 Built = TypeVar("Built")
@@ -46,10 +47,12 @@ class Lexicons:
         return self.regex(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
     def regex(self, source: str) -> re.Pattern[str]:
-        """``source`` compiled case-insensitively, once."""
+        """``source`` compiled case-insensitively, once, its word lists as tries (they are
+        long, and ``re`` would try every word at every place)."""
         pattern = self._patterns.get(source)
         if pattern is None:
-            pattern = self._patterns[source] = re.compile(source, re.IGNORECASE)
+            compiled = re.compile(factor_alternations(source), re.IGNORECASE)
+            pattern = self._patterns[source] = compiled
         return pattern
 
     def built(self, build: Callable[[Lexicons], Built]) -> Built:

@@ -155,7 +155,9 @@ def combine(sentence_figures: list[list[Figure]], kind: str) -> Casualties:
     toll = Casualties()
     for figures in sentence_figures:
         chosen = [f for f in figures if f.kind == kind]
-        if chosen and chosen[0].additional:
+        if not chosen:
+            continue  # the sentence gives no figure of this kind: the toll stands
+        if chosen[0].additional:
             more = total([f for f in chosen if f.additional], kind)
             toll = _plus(toll, more)
             chosen = [f for f in chosen if not f.additional]
@@ -165,7 +167,12 @@ def combine(sentence_figures: list[list[Figure]], kind: str) -> Casualties:
 
 def none_reported(sentence: str, kind: str, lex: Lexicons) -> bool:
     """True when the sentence says nobody was killed (or injured): a figure of 0, not None."""
-    return bool(lex.words(lex["quantities"][f"none_{kind}"]).search(sentence))
+    return bool(lex.built(_none_reported)[kind].search(sentence))
+
+
+def _none_reported(lex: Lexicons) -> dict[str, re.Pattern[str]]:
+    words = lex["quantities"]
+    return {kind: lex.words(words[f"none_{kind}"]) for kind in ("killed", "injured")}
 
 
 def _sum(figures: list[Casualties]) -> Casualties:
@@ -226,13 +233,13 @@ def _phrases(lex: Lexicons) -> dict[str, str]:
         "killed": rf"(?P<killed>{words['killed']})(?![\w-])(?! {words['killed_or_injured']})"
         rf"(?! (?:{_NUMBER}|an?|the|his|her|their|its|him|them)\b)",
         "injured": rf"(?P<injured>{words['injured']})(?![\w-])",
+        # not "to kill", "would kill"; after a \b, so that only word edges look back this far
         "realised": "".join(rf"(?<!\b{word} )" for word in words["unrealised_before"]),
     }
 
 
 def _patterns(lex: Lexicons) -> tuple[re.Pattern[str], ...]:
     words, p = lex["quantities"], lex.built(_phrases)
-    flags = re.IGNORECASE
     kill_verb = (
         rf"(?P<killed>{words['killed']}|{words['death_of']})(?! {words['killed_or_injured']})"
     )
@@ -249,53 +256,45 @@ def _patterns(lex: Lexicons) -> tuple[re.Pattern[str], ...]:
         # LNA soldiers were reportedly killed", "5 civilians (2 men, 3 women) were killed";
         # not "two wounded soldiers" (an attribute) nor "19 times killing" (a count of
         # something else)
-        re.compile(
+        lex.regex(
             rf"(?<![\w,.-])(?<!\bno ){p['number']} (?P<who>{belonging}|{_PERSON_WORDS})"
             rf"{aside}?(?:{p['aux']} )?(?:(?:{words['adverbs']}) )*"
             rf"(?!(?:killing|wounding|injuring)\b)(?:{p['killed']}|{p['injured']}"
-            rf"(?! (?:[\w'’-]+ )?(?:{p['people']})\b))",
-            flags,
+            rf"(?! (?:[\w'’-]+ )?(?:{p['people']})\b))"
         ),
         # "killing one civilian", "wounding at least four others", "killed 8-10 residents"
-        re.compile(
-            rf"{p['realised']}\b(?:(?P<killed>{words['killed']})|(?P<injured>{words['injured']}))"
+        lex.regex(
+            rf"\b{p['realised']}(?:(?P<killed>{words['killed']})|(?P<injured>{words['injured']}))"
             rf" {p['number']}(?P<who> (?:[\w'’/-]+ ){{0,2}}?(?:{p['people']}))?(?![\w-])"
-            rf"(?(who)|(?! (?!(?:{words['after_bare_number']})\b)[a-z]))",
-            flags,
+            rf"(?(who)|(?! (?!(?:{words['after_bare_number']})\b)[a-z]))"
         ),
         # "death toll rises to 28", "the death of three troops"
-        re.compile(
-            rf"\b(?P<killed>{words['death_toll']}|{words['death_of']}) {p['number']}\b", flags
-        ),
+        lex.regex(rf"\b(?P<killed>{words['death_toll']}|{words['death_of']}) {p['number']}\b"),
         # "Ukrainian soldier killed", "a militiaman was wounded", "The victim, 18, died", "a man
         # and a woman were shot dead", "an old man's body was found"
-        re.compile(
+        lex.regex(
             rf"(?<![\w-])(?:(?P<first>{p['single']}){p['pair']}|(?P<who>{p['single']}))"
             rf"(?:(?:’s|'s) (?:dead |lifeless |charred |beheaded )?(?P<body>body)|"
             rf"(?:, [^,]{{1,30}},)?(?: {p['aux']})?{p['adverbs']} "
-            rf"(?:{p['killed']}|{p['injured']}))",
-            flags,
+            rf"(?:{p['killed']}|{p['injured']}))"
         ),
         # "shelling kills DPR militiaman", "killing a civilian", "the body of a man", "killed
         # the father and a son"
-        re.compile(
-            rf"{p['realised']}\b(?:{kill_verb}|{attribute}(?P<injured>{words['injured']})) "
+        lex.regex(
+            rf"\b{p['realised']}(?:{kill_verb}|{attribute}(?P<injured>{words['injured']})) "
             rf"(?:{p['determiner']}(?P<who>(?:[\w'’-]+ ){{0,2}}?(?:{p['single']}))|"
-            rf"(?P<named>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{p['single']})))(?![\w-]){p['pair']}?",
-            flags,
+            rf"(?P<named>(?:[A-Z][\w'’-]* ){{0,2}}?(?:{p['single']})))(?![\w-]){p['pair']}?"
         ),
         # "stabbed a journalist to death", "shot him dead", "beat two men to death"
-        re.compile(
+        lex.regex(
             rf"\b(?:{words['to_death_verbs']}) (?:{p['number']} |{p['determiner']})?"
             rf"(?P<who>(?:[\w'’-]+ ){{0,3}}?(?:{p['single']}|{p['people']})){p['pair']}? "
-            rf"(?P<killed>to death|dead)\b",
-            flags,
+            rf"(?P<killed>to death|dead)\b"
         ),
         # "A local party leader was beaten to death": a singular passive is one death
-        re.compile(
+        lex.regex(
             rf"\b(?:was|has been|had been){p['adverbs']} (?P<killed>{words['killed_passive']})"
-            rf"(?![\w-])(?! {words['killed_or_injured']})",
-            flags,
+            rf"(?![\w-])(?! {words['killed_or_injured']})"
         ),
     )
 
@@ -318,7 +317,7 @@ def _figure(sentence: str, match: re.Match[str], lex: Lexicons) -> Figure:
     amount = found.get("amount") or ("two" if found.get("pair") else "one")
     if amount.lower() in ("a", "an") and not who.strip():
         return Figure(kind, Casualties(), None, match.start(), match.end())
-    if re.fullmatch(lex["quantities"]["ordinal_one"], amount, re.IGNORECASE):
+    if lex.regex(lex["quantities"]["ordinal_one"]).fullmatch(amount):
         amount = "one"
     return Figure(
         kind,
@@ -333,12 +332,19 @@ def _figure(sentence: str, match: re.Match[str], lex: Lexicons) -> Figure:
 def _additional(sentence: str, match: re.Match[str], lex: Lexicons) -> bool:
     """ "another three", "three more were killed", "were also killed", "In addition, two...":
     the marker in the figure, right before it, or opening the sentence."""
-    marker = lex["quantities"]["additional"]
+    within, right_before, opening = lex.built(_additional_markers)
     before = sentence[: match.start()]
     return bool(
-        re.search(rf"\b(?:{marker})\b(?! than)", match.group(0), re.IGNORECASE)
-        or re.search(rf"\b(?:{marker}),? $", before, re.IGNORECASE)
-        or re.match(rf"(?:{marker}),? ", before, re.IGNORECASE)
+        within.search(match.group(0)) or right_before.search(before) or opening.match(before)
+    )
+
+
+def _additional_markers(lex: Lexicons) -> tuple[re.Pattern[str], ...]:
+    marker = lex["quantities"]["additional"]
+    return (
+        lex.regex(rf"\b(?:{marker})\b(?! than)"),
+        lex.regex(rf"\b(?:{marker}),? $"),
+        lex.regex(rf"(?:{marker}),? "),
     )
 
 
@@ -347,9 +353,9 @@ def _counts_new_people(sentence: str, figure: Figure, lex: Lexicons) -> bool:
     dead were women") and for a denied death ("no police officer was killed")."""
     words = lex["quantities"]
     before = sentence[: figure.start]
-    if re.search(words["subset_before"], before.rstrip(" ,") + " ", re.IGNORECASE):
+    if lex.regex(words["subset_before"]).search(before.rstrip(" ,") + " "):
         return False
-    if re.search(words["negated_before"], before, re.IGNORECASE):
+    if lex.regex(words["negated_before"]).search(before):
         return False
     share = lex.words(words["subset_of"]).search(sentence, figure.start)
     return share is None or share.start() >= figure.end

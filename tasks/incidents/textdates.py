@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from tasks.incidents.alternations import factor_alternations
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -35,24 +38,36 @@ _MONTH = (
 _LEAD = r"(?:(?:later|earlier|late|early) (?:on |in )?|on |since |from )?"
 _YEAR = r"(?:,? (?P<year>(?:19|20)\d\d))?"
 
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE))
-    for name, pattern in (
-        ("day_month", rf"\b{_LEAD}(?P<day>[0-3]?\d)(?:st|nd|rd|th)? (?:of )?{_MONTH}{_YEAR}\b"),
-        ("month_day", rf"\b{_LEAD}{_MONTH} (?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b{_YEAR}"),
-        ("earlier_this_week", r"\bearlier (?:this|in the) week\b"),
-        ("last_week", r"\blast week\b"),
-        ("last_month", r"\blast month\b"),
-        ("days_ago", r"\b(?P<count>\d+|two|three|four|five|six) days ago\b"),
-        ("yesterday", r"\b(?:(?:late|early) )?yesterday(?: (?:morning|afternoon|evening))?\b"),
-        ("last_night", r"\b(?:last|on) (?:night|evening)\b|\bovernight\b"),
-        ("today", r"\btoday\b|\bthis (?:morning|afternoon|evening)\b|\btonight\b"),
-        (
-            "weekday",
-            rf"\b{_LEAD}(?:last |this )?(?P<weekday>{'|'.join(WEEKDAYS)})"
-            r"(?: (?:morning|afternoon|evening|night))?\b",
-        ),
-    )
+# Each rule as it reads from a word boundary on.
+_RULE_SOURCES = (
+    ("day_month", rf"{_LEAD}(?P<day>[0-3]?\d)(?:st|nd|rd|th)? (?:of )?{_MONTH}{_YEAR}\b"),
+    ("month_day", rf"{_LEAD}{_MONTH} (?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b{_YEAR}"),
+    ("earlier_this_week", r"earlier (?:this|in the) week\b"),
+    ("last_week", r"last week\b"),
+    ("last_month", r"last month\b"),
+    ("days_ago", r"(?P<count>\d+|two|three|four|five|six) days ago\b"),
+    ("yesterday", r"(?:(?:late|early) )?yesterday(?: (?:morning|afternoon|evening))?\b"),
+    ("last_night", r"(?:last|on) (?:night|evening)\b|overnight\b"),
+    ("today", r"today\b|this (?:morning|afternoon|evening)\b|tonight\b"),
+    (
+        "weekday",
+        rf"{_LEAD}(?:last |this )?(?P<weekday>{'|'.join(WEEKDAYS)})"
+        r"(?: (?:morning|afternoon|evening|night))?\b",
+    ),
+)
+_RULES = {name: re.compile(rf"\b(?:{source})", re.IGNORECASE) for name, source in _RULE_SOURCES}
+
+
+def _unnamed(source: str) -> str:
+    """``source`` with its named groups plain ones: a name may appear once in a pattern."""
+    return re.sub(r"\(\?P<\w+>", "(?:", source)
+
+
+# Where some rule matches, found in one pass over the sentence rather than one per rule, the
+# rules' words in one trie.
+_ANY_RULE = re.compile(
+    rf"\b(?:{factor_alternations('|'.join(_unnamed(source) for _, source in _RULE_SOURCES))})",
+    re.IGNORECASE,
 )
 
 
@@ -89,15 +104,30 @@ def headline_date(published: date) -> TextDate:
 
 def find_date(sentence: str, published: date) -> TextDate | None:
     """The first date phrase of ``sentence`` resolved against ``published``, or None."""
-    found = []
-    for name, pattern in _RULES:
-        for match in pattern.finditer(sentence):
-            resolved = _RESOLVERS[name](match, published)
-            if resolved is not None:
-                found.append((match.start(), resolved))
-    if not found:
-        return None
-    return min(found, key=lambda item: item[0])[1]
+    for name, match in _phrases(sentence):
+        resolved = _RESOLVERS[name](match, published)
+        if resolved is not None:
+            return resolved
+    return None
+
+
+def _phrases(sentence: str) -> Iterator[tuple[str, re.Match[str]]]:
+    """What each rule finds reading the sentence on its own (its phrases never overlap), in
+    the order they start, at one place in the order of the rules.
+
+    One pass of all the rules at once finds where some rule matches; only there is each rule
+    tried, not all along the sentence.
+    """
+    read_to = dict.fromkeys(_RULES, 0)  # where each rule's last phrase ends
+    at = 0
+    while (somewhere := _ANY_RULE.search(sentence, at)) is not None:
+        start = somewhere.start()
+        for name, rule in _RULES.items():
+            match = rule.match(sentence, start) if start >= read_to[name] else None
+            if match is not None:
+                read_to[name] = match.end()
+                yield name, match
+        at = start + 1
 
 
 def _basis(match: re.Match[str]) -> str:

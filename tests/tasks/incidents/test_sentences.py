@@ -45,3 +45,8 @@ def test_ordinary_text_with_an_acronym_is_left_alone():
         readable_case("OSCE monitors saw DPR shelling in Donetsk", LEX)
         == "OSCE monitors saw DPR shelling in Donetsk"
     )
+
+
+def test_all_caps_headline_with_accented_letters_is_read_in_ordinary_case():
+    shouted = "DEUX SOLDATS TUÉS À GAO"
+    assert readable_case(shouted, LEX) == "Deux Soldats Tués À Gao"

@@ -30,3 +30,18 @@ def test_publication_day_is_taken_in_the_sources_timezone():
     late_utc = datetime(2020, 10, 3, 22, 30, tzinfo=UTC)
     assert local_day(late_utc, "Asia/Baku") == date(2020, 10, 4)
     assert local_day(late_utc) == date(2020, 10, 3)
+
+
+def test_a_weekday_alone_dates_the_sentence():
+    found = find_date("Militants attacked the checkpoint on Tuesday night.", date(2020, 10, 4))
+    assert found.event_date == date(2020, 9, 29)
+
+
+def test_the_phrase_that_starts_first_dates_the_sentence_whichever_rule_reads_it():
+    found = find_date("Yesterday the town was shelled again, as on 1 October.", date(2020, 10, 4))
+    assert found.event_date == date(2020, 10, 3)
+
+
+def test_an_impossible_day_gives_way_to_the_next_date_phrase():
+    found = find_date("Shelling on 31 February 2020 and on 2 March 2020.", date(2020, 3, 5))
+    assert found.event_date == date(2020, 3, 2)
