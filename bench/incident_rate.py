@@ -27,21 +27,16 @@ from tasks.incidents.reader import default_reader
 
 NOTES_PER_CORE = 1000  # the target, texts per CPU-second
 COLD_START_SECONDS = 1.0  # the target for `newsdesk incidents` on one text
-WARM_UP = 100
+WARM_UP = 300  # enough for the reader to have compiled the patterns news text needs
+REPEATS = 3  # fresh readers, the fastest pass kept: other work on the machine only slows one
 COLD_RUNS = 3
 COLD_TEXT = "Two soldiers were killed when shells hit Avdiivka on Monday, the army said.\n"
 
 
 def run(eval_dir: Path, notes: int = 1000) -> dict[str, Any]:
     warm_up, rows = _split(load_notes(eval_dir, notes + WARM_UP))
-    reader = default_reader()
-    for row in warm_up:
-        extract_incidents(row["notes"], published_at(row), reader=reader)
-    started, cpu = time.perf_counter(), time.process_time()
-    found = sum(
-        len(extract_incidents(row["notes"], published_at(row), reader=reader)) for row in rows
-    )
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    passes = [_timed_pass(warm_up, rows) for _ in range(REPEATS)]
+    found, seconds, cpu = min(passes, key=lambda timed: timed[2])
     return {
         "texts": len(rows),
         "words_per_text": round(sum(len(r["notes"].split()) for r in rows) / len(rows), 1),
@@ -50,6 +45,20 @@ def run(eval_dir: Path, notes: int = 1000) -> dict[str, Any]:
         "texts_per_second": round(len(rows) / seconds, 1),
         "cold_start_seconds": round(cold_start(), 3),
     }
+
+
+def _timed_pass(
+    warm_up: list[dict[str, str]], rows: list[dict[str, str]]
+) -> tuple[int, float, float]:
+    """Incidents found, wall and CPU seconds for one pass of a fresh, warmed-up reader."""
+    reader = default_reader()
+    for row in warm_up:
+        extract_incidents(row["notes"], published_at(row), reader=reader)
+    started, cpu = time.perf_counter(), time.process_time()
+    found = sum(
+        len(extract_incidents(row["notes"], published_at(row), reader=reader)) for row in rows
+    )
+    return found, time.perf_counter() - started, time.process_time() - cpu
 
 
 def _split(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
