@@ -146,6 +146,8 @@ def _explicit(match: re.Match[str], published: date) -> TextDate | None:
     except ValueError:
         return None
     if not match["year"] and day > published + timedelta(days=1):
+        if (month, day.day) == (2, 29):
+            return None  # "29 February" before it comes: last year had none, no day is meant
         day = day.replace(year=year - 1)  # "Dec. 30" in a January article is last year
     return _exact(day, match)
 

@@ -45,3 +45,11 @@ def test_the_phrase_that_starts_first_dates_the_sentence_whichever_rule_reads_it
 def test_an_impossible_day_gives_way_to_the_next_date_phrase():
     found = find_date("Shelling on 31 February 2020 and on 2 March 2020.", date(2020, 3, 5))
     assert found.event_date == date(2020, 3, 2)
+
+
+def test_29_february_before_it_comes_in_a_leap_year_is_no_date_and_no_crash():
+    """Last year had no 29 February, so the phrase cannot date news published before it."""
+    assert find_date("The attack on 29 February killed two.", date(2020, 2, 10)) is None
+    assert find_date("The attack on 29 February killed two.", date(2020, 3, 2)).date_start == date(
+        2020, 2, 29
+    )
